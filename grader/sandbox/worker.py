@@ -1,0 +1,66 @@
+"""The untrusted side: a worker process that imports one submission and serves requests.
+
+Runs only in a child forked from the zygote. Nothing here decides a score: it runs the
+submission under the op recorders and sends back tensors and plain data.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import torch
+
+from . import wire
+from .drivers import DRIVERS
+from .limits import apply_limits
+from .submission_code import SubmissionRaised, WorkerState, describe_exception
+
+
+def serve(sock, state: WorkerState) -> None:
+    while True:
+        try:
+            request, _ = wire.recv(sock)
+        except wire.WireError:
+            return
+        try:
+            reply = {"ok": True, "result": DRIVERS[request["op"]](state, request)}
+        except SubmissionRaised as e:
+            reply = {"ok": False, "error": e.info}
+        except BaseException as e:  # noqa: BLE001 - a driver failure is reported, not fatal
+            reply = {"ok": False, "error": describe_exception(e, state.path, "driver")}
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            data = wire.encode(reply)
+        except BaseException as e:  # noqa: BLE001
+            data = wire.encode({"ok": False, "error": describe_exception(e, state.path, "reply")})
+        sock.sendall(data)
+
+
+def child_main(chan, out_fd: int, spec: dict) -> None:
+    """Entry point of a freshly forked worker (called by the zygote, never returns)."""
+    try:
+        os.setsid()
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(out_fd, 1)
+        os.dup2(out_fd, 2)
+        os.close(out_fd)
+        os.chdir(spec["scratch"])
+        os.environ.clear()
+        os.environ.update(spec.get("env", {}))
+        apply_limits(spec["limits"])
+        torch.set_num_threads(int(spec.get("threads", 1)))
+        if torch.cuda.is_available():
+            torch.backends.cuda.matmul.allow_tf32 = False
+            torch.backends.cudnn.allow_tf32 = False
+        sys.path[:0] = [os.path.dirname(os.path.realpath(spec["submission"]))]
+        serve(chan, WorkerState(spec["submission"], spec["module_name"]))
+    except BaseException:  # noqa: BLE001
+        pass
+    finally:
+        try:
+            sys.stdout.flush()
+        except BaseException:  # noqa: BLE001
+            pass
+        os._exit(0)

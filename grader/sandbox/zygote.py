@@ -1,0 +1,66 @@
+"""The zygote: a process that imports torch once, then forks one worker per request.
+
+Started by the grader with a clean environment (``python -I -m grader.sandbox.zygote FD``).
+It stays single-threaded and never runs a torch op (forking after parallel ops can
+deadlock in OpenMP), and never touches CUDA (a forked child could not use it).
+
+Protocol on the SOCK_SEQPACKET control socket, one JSON object per packet:
+  {"op": "spawn", "spec": {...}} + fds [channel, output] -> {"pid": N}
+  {"op": "wait", "pid": N}                                -> {"pid": N, "code": int|null, "signal": int|null}
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+
+
+def _reply(ctrl, obj):
+    ctrl.send(json.dumps(obj).encode())
+
+
+def _wait(pid: int) -> dict:
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return {"pid": pid, "code": None, "signal": None}
+    if os.WIFSIGNALED(status):
+        return {"pid": pid, "code": None, "signal": os.WTERMSIG(status)}
+    return {"pid": pid, "code": os.WEXITSTATUS(status), "signal": None}
+
+
+def serve(ctrl: socket.socket) -> None:
+    import torch  # noqa: F401  - the whole point: imported once, shared by every fork
+
+    from . import worker  # noqa: F401  - and the worker's code with it
+
+    _reply(ctrl, {"ready": True, "torch": torch.__version__})
+    while True:
+        try:
+            msg, fds, _, _ = socket.recv_fds(ctrl, 1 << 20, 4)
+        except OSError:
+            return
+        if not msg:
+            return
+        request = json.loads(msg)
+        if request["op"] == "spawn":
+            pid = os.fork()
+            if pid == 0:
+                ctrl.close()
+                chan = socket.socket(fileno=fds[0])
+                worker.child_main(chan, fds[1], request["spec"])
+            for fd in fds:
+                os.close(fd)
+            _reply(ctrl, {"pid": pid})
+        elif request["op"] == "wait":
+            _reply(ctrl, _wait(int(request["pid"])))
+
+
+def main() -> None:
+    ctrl = socket.socket(fileno=int(sys.argv[1]))
+    serve(ctrl)
+
+
+if __name__ == "__main__":
+    main()
