@@ -17,7 +17,7 @@ from .manifest import Exercise, LoadedCourse
 from .plugin import GradingContext, GradingPlugin
 from .sandbox.client import Sandbox
 from .scoring import ExerciseResult, declared_total, forbidden_summary, score_outcomes
-from .submission import Submission
+from .submission import Budget, Submission
 
 PYTEST_INI = Path(__file__).with_name("pytest_grading.ini")
 
@@ -92,10 +92,13 @@ def check_exercise(*, course: LoadedCourse, exercise_id: str, submission: str | 
     sandbox = sandbox or Sandbox()
     sandbox.start()
 
+    budget = Budget(limits.time_per_exercise)
+
     def make_submission(device: str) -> Submission:
         return Submission(sandbox=sandbox, path=str(path), module_name=ex.module_name, device=device,
                           forbidden=ex.forbidden, allowed=ex.allowed, time_limit=limits.time_per_check,
-                          memory_mb=limits.memory_mb, threads=limits.cpu_threads)
+                          memory_mb=limits.memory_mb, threads=limits.cpu_threads,
+                          budget=budget)
 
     context = GradingContext(make_submission=make_submission, hidden_files=set(hidden),
                              devices=device_plan(course.course.cuda, devices))

@@ -8,6 +8,7 @@ import sys
 
 import click
 from rich.console import Console
+from rich.table import Table
 
 from . import api, report
 from .manifest import ManifestError, find_course_root, load_course
@@ -50,12 +51,14 @@ def list_exercises(course_path):
         course = _load(course_path)
     except ManifestError as e:
         _fail(str(e))
-    console = Console()
-    console.print(f"[bold]{course.course.name}[/]")
+    table = Table(title=course.course.name, box=None, title_justify="left")
+    for col in ("id", "title", "points", "module", "checks"):
+        table.add_column(col, justify="right" if col == "points" else "left")
     for ex in course.course.exercises:
         hidden = any(course.resolve(p).is_file() for p in ex.checks.hidden)
-        console.print(f"  {ex.id:<6} {ex.title:<44} {ex.points:>6g} pts  {ex.module}"
-                      + ("  [dim](hidden checks present)[/]" if hidden else ""), highlight=False)
+        table.add_row(ex.id, ex.title, f"{ex.points:g}", ex.module,
+                      "public + hidden" if hidden else "public")
+    Console().print(table)
 
 
 @main.command("check")

@@ -25,6 +25,8 @@ class _Model(BaseModel):
 
 class Limits(_Model):
     time_per_check: float = Field(20.0, gt=0, le=3600, description="seconds of wall time per check")
+    time_per_exercise: float = Field(600.0, gt=0, le=36000,
+                                     description="seconds of submission time for all checks together")
     memory_mb: int = Field(2048, ge=64, le=1 << 20, description="memory a worker may add")
     cpu_threads: int = Field(1, ge=1, le=256)
 

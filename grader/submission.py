@@ -7,6 +7,7 @@ exceptions of ``outcomes``; nothing from the submission is imported or run here.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,17 +34,29 @@ class CallResult:
         return self.devices.get(id(tensor))
 
 
+class Budget:
+    """Wall time a submission may spend over all its checks (shared by its devices)."""
+
+    def __init__(self, seconds: float):
+        self.seconds, self.spent = seconds, 0.0
+
+    def left(self) -> float:
+        return self.seconds - self.spent
+
+
 class Submission:
     """One submission on one device. Workers are started lazily and replaced after a crash."""
 
     def __init__(self, *, sandbox: Sandbox, path: str, module_name: str, device: str,
                  forbidden=(), allowed=(), time_limit: float = 20.0, memory_mb: int = 2048,
-                 threads: int = 1):
+                 threads: int = 1, budget: Budget | None = None):
         self.sandbox, self.path, self.module_name = sandbox, path, module_name
         self.device, self.time_limit = device, time_limit
         self.rules = {"forbidden": list(forbidden), "allowed": list(allowed)}
         self.limits = WorkerLimits(memory_mb=memory_mb, address_space=(device == "cpu"))
         self.filename = os.path.basename(path)
+        self.budget = budget or Budget(float("inf"))
+        self.threads = threads
         self._worker: Worker | None = None
         self._import_failure: SubmissionCrashed | None = None
         self.stdout_chunks: list[str] = []
@@ -99,7 +112,8 @@ class Submission:
             if self._worker is not None:
                 self._collect_output()
             self._worker = self.sandbox.spawn(submission=self.path, module_name=self.module_name,
-                                              device=self.device, limits=self.limits)
+                                              device=self.device, limits=self.limits,
+                                              threads=self.threads)
             try:
                 reply, _ = self._worker.request({"op": "load"},
                                                 timeout=self.time_limit + LOAD_TIMEOUT_EXTRA)
@@ -115,12 +129,19 @@ class Submission:
         return self._worker
 
     def _request(self, request: dict, timeout, what: str):
+        if self.budget.left() <= 0:
+            raise SubmissionCrashed(f"not run: the submission used up its time budget for this "
+                                    f"exercise ({self.budget.seconds:g} s)", kind="budget")
         worker = self._ensure_worker()
+        started = time.monotonic()
         try:
-            reply, devices = worker.request(request, timeout=timeout or self.time_limit)
+            reply, devices = worker.request(request, timeout=min(timeout or self.time_limit,
+                                                                 max(self.budget.left(), 0.1)))
         except WorkerFailure as e:
             self._collect_output()
             raise SubmissionCrashed(f"{what}: {e}", kind=e.kind) from None
+        finally:
+            self.budget.spent += time.monotonic() - started
         if reply.get("ok"):
             return reply.get("result"), devices
         info = reply.get("error") if isinstance(reply.get("error"), dict) else {}

@@ -107,13 +107,13 @@ class Sandbox:
         return json.loads(packet)
 
     def spawn(self, *, submission: str, module_name: str, device: str,
-              limits: WorkerLimits) -> Worker:
+              limits: WorkerLimits, threads: int = 1) -> Worker:
         scratch = tempfile.mkdtemp(prefix="w-", dir=self.root)
         chan_ours, chan_theirs = socket.socketpair()
         out_read, out_write = os.pipe()
         spec = {"submission": os.path.realpath(submission), "module_name": module_name,
                 "scratch": scratch, "device": device, "limits": limits.to_json(),
-                "env": clean_env(scratch)}
+                "env": clean_env(scratch), "threads": threads}
         try:
             for attempt in range(2):
                 try:

@@ -2,9 +2,13 @@
 
 A driver takes the worker state and a request (plain data and tensors) and returns plain
 data and tensors. ``call`` covers functions and modules; an exercise that needs a longer
-script (an optimizer trajectory, a training run) adds a driver here with ``@driver``.
+script (an optimizer trajectory, a training run) adds a module to this package whose
+functions are registered with ``@driver("name")``; every module here is imported.
 """
 from __future__ import annotations
+
+import importlib
+import pkgutil
 
 DRIVERS: dict = {}
 
@@ -16,4 +20,5 @@ def driver(name: str):
     return register
 
 
-from . import core  # noqa: E402,F401  (registers the core drivers)
+for _info in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_info.name}")
