@@ -98,7 +98,7 @@ def check_exercise(*, course: LoadedCourse, exercise_id: str, submission: str | 
         return Submission(sandbox=sandbox, path=str(path), module_name=ex.module_name, device=device,
                           forbidden=ex.forbidden, allowed=ex.allowed, time_limit=limits.time_per_check,
                           memory_mb=limits.memory_mb, threads=limits.cpu_threads,
-                          budget=budget)
+                          budget=budget, output_kb=limits.output_kb)
 
     context = GradingContext(make_submission=make_submission, hidden_files=set(hidden),
                              devices=device_plan(course.course.cuda, devices))

@@ -61,10 +61,11 @@ def assert_close(actual, expected: torch.Tensor, *, tol: Tol, what: str = "outpu
         raise CheckFailure(f"{what} has shape {tuple(actual.shape)}, expected {tuple(expected.shape)}")
     if dtype is not None and actual.dtype != dtype:
         raise CheckFailure(f"{what} has dtype {_name(actual.dtype)}, expected {_name(dtype)} "
-                           "(the output should keep the dtype of the inputs)")
+                           "(the output should keep the dtype of the inputs)", about_values=False)
     if device is not None and actual_device is not None and actual_device != device:
         raise CheckFailure(f"{what} is on {actual_device}, expected {device} (create new tensors "
-                           "on the input's device, e.g. torch.zeros(..., device=x.device))")
+                           "on the input's device, e.g. torch.zeros(..., device=x.device))",
+                           about_values=False)
     a, e = actual.detach().double(), expected.detach().double()
     ok = torch.isclose(a, e, rtol=tol.rtol, atol=tol.atol, equal_nan=True)
     if bool(ok.all()):

@@ -29,6 +29,7 @@ class Limits(_Model):
                                      description="seconds of submission time for all checks together")
     memory_mb: int = Field(2048, ge=64, le=1 << 20, description="memory a worker may add")
     cpu_threads: int = Field(1, ge=1, le=256)
+    output_kb: int = Field(1024, ge=1, le=1 << 20, description="what one call may print")
 
 
 class Checks(_Model):

@@ -130,14 +130,17 @@ class FunctionSpec:
         """The oracle in float64 on the CPU, from the very values the submission got."""
         return self.reference(*_as_double(args), **_as_double(kwargs))
 
-    def matching_misconception(self, actual, args, kwargs, tol: Tol) -> Misconception | None:
+    def matching_misconception(self, actual, expected, args, kwargs, tol: Tol) -> Misconception | None:
+        """The first known wrong variant that explains a wrong ``actual`` (None if none does)."""
         from .compare import close_enough
+        if not isinstance(actual, torch.Tensor) or close_enough(actual, expected, tol):
+            return None  # the values are right: the failure is about dtype or device
         for m in self.misconceptions:
             try:
                 wrong = m.variant(*_as_double(args), **_as_double(kwargs))
             except Exception:  # noqa: BLE001 - a variant may not apply to this sample
                 continue
-            if isinstance(actual, torch.Tensor) and isinstance(wrong, torch.Tensor) \
+            if isinstance(wrong, torch.Tensor) and not close_enough(wrong, expected, tol) \
                     and close_enough(actual, wrong, tol):
                 return m
         return None

@@ -15,7 +15,7 @@ from .outcomes import ForbiddenOpUsed, NotImplementedYet, SubmissionCrashed, Sub
 from .sandbox.client import Sandbox, Worker, WorkerFailure
 from .sandbox.limits import WorkerLimits
 
-LOAD_TIMEOUT_EXTRA = 60.0  # the first request also waits for the zygote to import torch
+
 
 
 @dataclass
@@ -49,7 +49,7 @@ class Submission:
 
     def __init__(self, *, sandbox: Sandbox, path: str, module_name: str, device: str,
                  forbidden=(), allowed=(), time_limit: float = 20.0, memory_mb: int = 2048,
-                 threads: int = 1, budget: Budget | None = None):
+                 threads: int = 1, budget: Budget | None = None, output_kb: int = 1024):
         self.sandbox, self.path, self.module_name = sandbox, path, module_name
         self.device, self.time_limit = device, time_limit
         self.rules = {"forbidden": list(forbidden), "allowed": list(allowed)}
@@ -57,6 +57,7 @@ class Submission:
         self.filename = os.path.basename(path)
         self.budget = budget or Budget(float("inf"))
         self.threads = threads
+        self.output_limit = output_kb * 1024
         self._worker: Worker | None = None
         self._import_failure: SubmissionCrashed | None = None
         self.stdout_chunks: list[str] = []
@@ -106,8 +107,8 @@ class Submission:
 
     # ----------------------------------------------------------- internals
     def _ensure_worker(self) -> Worker:
-        if self._import_failure is not None:
-            raise self._import_failure
+        if self._import_failure is not None:  # a fresh exception: checks annotate what they catch
+            raise SubmissionCrashed(self._import_failure.message, kind="import")
         if self._worker is None or not self._worker.alive:
             if self._worker is not None:
                 self._collect_output()
@@ -116,7 +117,7 @@ class Submission:
                                               threads=self.threads)
             try:
                 reply, _ = self._worker.request({"op": "load"},
-                                                timeout=self.time_limit + LOAD_TIMEOUT_EXTRA)
+                                                timeout=self.time_limit)
             except WorkerFailure as e:
                 self._import_failure = SubmissionCrashed(
                     f"importing {self.filename} failed: {e}", kind="import")
@@ -133,7 +134,7 @@ class Submission:
             raise SubmissionCrashed(f"not run: the submission used up its time budget for this "
                                     f"exercise ({self.budget.seconds:g} s)", kind="budget")
         worker = self._ensure_worker()
-        started = time.monotonic()
+        started, printed_before = time.monotonic(), worker.output.total
         try:
             reply, devices = worker.request(request, timeout=min(timeout or self.time_limit,
                                                                  max(self.budget.left(), 0.1)))
@@ -142,12 +143,21 @@ class Submission:
             raise SubmissionCrashed(f"{what}: {e}", kind=e.kind) from None
         finally:
             self.budget.spent += time.monotonic() - started
+        printed = worker.output.total - printed_before
+        if printed > self.output_limit:
+            raise SubmissionCrashed(f"{what}: printed {printed / 1024:.0f} KB during one call (the "
+                                    f"limit is {self.output_limit // 1024} KB); remove debug prints",
+                                    kind="output")
         if reply.get("ok"):
             return reply.get("result"), devices
         info = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+        if _out_of_memory(info):
+            raise SubmissionRaised(f"{what} ran out of memory (the limit is {self.limits.memory_mb} MB): "
+                                   f"{_describe(info, self.filename)}", info=info)
         if info.get("type") == "NotImplementedError":
             raise NotImplementedYet(f"not implemented: {str(info.get('message') or what)[:300]}")
-        raise SubmissionRaised(f"{what} raised {_describe(info, self.filename)}", info=info)
+        raise SubmissionRaised(f"{what} raised {_describe(info, self.filename)}", info=info,
+                               about_values=not info.get("generic"))
 
     def _collect_output(self):
         if self._worker is not None:
@@ -162,6 +172,10 @@ def _describe(info: dict, filename: str) -> str:
         text += f" ({filename}, line {info['line']}"
         text += f": {str(info['code']).strip()[:120]})" if info.get("code") else ")"
     return text
+
+
+def _out_of_memory(info: dict) -> bool:
+    return info.get("type") == "MemoryError" or "can't allocate memory" in str(info.get("message", ""))
 
 
 def forbidden_message(hits: list[dict], filename: str, target: str) -> str:

@@ -41,12 +41,13 @@ def explained(sample: Sample, args, kwargs, dtype, device):
     except CheckFailure as f:
         f.message = f"{f.message}\n{config}"
         f.args = (f.message,)
-        if f.hint is None and sample.hint:
+        if f.hint is None and sample.hint and f.about_values:
             f.hint = sample.hint
         raise
     except SubmissionCrashed as c:
-        c.message = f"{c.message}\n{config}"
-        c.args = (c.message,)
+        if c.kind not in ("import", "budget"):  # those do not depend on the configuration
+            c.message = f"{c.message}\n{config}"
+            c.args = (c.message,)
         raise
 
 
@@ -65,7 +66,7 @@ def forward_check(spec: FunctionSpec, samples, *, points, dtypes=("float32", "fl
                 assert_close(result.output, expected, tol=tol, dtype=dtype, device=submission.device,
                              actual_device=result.output_device, reveal_expected=reveal_expected)
             except CheckFailure as failure:
-                wrong = spec.matching_misconception(result.output, args, kwargs, tol)
+                wrong = spec.matching_misconception(result.output, expected, args, kwargs, tol)
                 if wrong is not None:
                     failure.hint = f"{wrong.name}: {wrong.hint}"
                 raise
@@ -122,9 +123,10 @@ def gradient_check(spec: FunctionSpec, samples, *, points, dtypes=("float64",)):
                 got = result.grads.get(str(key))
                 if got is None:
                     raise CheckFailure(f"no gradient reached `{label}`: is the output computed from "
-                                       f"`{label}` with differentiable torch operations?")
+                                       f"`{label}` with differentiable torch operations?",
+                                       about_values=False)
                 assert_close(got, expected[key], tol=tol, what=f"gradient w.r.t. `{label}`",
-                             reveal_expected=reveal_expected)
+                             dtype=dtype, reveal_expected=reveal_expected)
 
     check.__doc__ = f"gradients of {spec.name} match autograd through {spec.reference_name}"
     return check

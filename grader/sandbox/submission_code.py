@@ -66,5 +66,6 @@ def describe_exception(e: BaseException, path: str, phase: str) -> dict:
     except Exception:  # noqa: BLE001
         pass
     if isinstance(e, SyntaxError):
-        info["line"] = e.lineno
+        info["line"], info["message"] = e.lineno, str(e.msg)[:MAX_MESSAGE]
+        info["code"] = (e.text or "")[:200]
     return info

@@ -30,10 +30,24 @@ def _wait(pid: int) -> dict:
     return {"pid": pid, "code": os.WEXITSTATUS(status), "signal": None}
 
 
+def _preload_lazy_modules() -> None:
+    """Import what torch imports lazily on first use of a dispatch mode or of autograd.grad
+    (about 800 modules, 2-3 s): once here instead of once in every worker."""
+    import importlib
+
+    for name in ("torch._dynamo", "torch.fx.experimental.symbolic_shapes"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - an older torch without them needs no preload
+            pass
+
+
 def serve(ctrl: socket.socket) -> None:
     import torch  # noqa: F401  - the whole point: imported once, shared by every fork
 
     from . import worker  # noqa: F401  - and the worker's code with it
+
+    _preload_lazy_modules()
 
     _reply(ctrl, {"ready": True, "torch": torch.__version__})
     while True:

