@@ -38,3 +38,62 @@ def test_correct_variants_full_marks(grade, name):
 @pytest.mark.parametrize("name", sorted(p.name for p in HERE.glob("buggy_*.py")))
 def test_buggy_variants_lose_points(grade, name):
     assert_loses_points(grade(EX, HERE / name))
+
+
+@pytest.mark.parametrize("name, op, line", [
+    ("delegate_functional.py", "aten.convolution", 6),
+    ("delegate_aten.py", "aten.convolution", 10),
+    ("delegate_module.py", "aten.convolution", 14),
+])
+def test_delegation_is_flagged_with_its_line(grade, name, op, line):
+    result = grade(EX, HERE / name)
+    assert result.score <= 10, summary(result)  # only the error checks (the built-in raises too)
+    assert any(f["op"] == op and f["line"] == line for f in result.forbidden), result.forbidden
+    forward = [c for c in result.checks if c.name.startswith("conv2d_forward[") and c.device == "cpu"]
+    assert forward and all("forbidden built-in" in c.message for c in forward)
+    assert any(f"line {line}" in c.message for c in forward)
+
+
+# Each bug is caught where it should be, and named by a hint where one applies.
+CAUGHT_BY = {
+    "buggy_flipped_kernel.py": ("conv2d_forward", "flipped kernel"),
+    "buggy_padding_one_side.py": ("conv2d_forward", "padding on one side"),
+    "buggy_ignores_dilation.py": ("conv2d_forward", "dilation ignored"),
+    "buggy_ignores_groups.py": ("conv2d_forward", "groups"),
+    "buggy_no_bias.py": ("conv2d_forward", "bias ignored"),
+    "buggy_same_split_wrong.py": ("conv2d_forward", "'same' padding split the wrong way"),
+    "buggy_output_size_ceil.py": ("conv2d_forward_hidden", None),
+    "buggy_float32_always.py": ("conv2d_forward", None),
+    "buggy_detached.py": ("conv2d_gradients", None),
+    "buggy_unsqueeze_inplace.py": ("conv2d_inputs_unchanged", None),
+    "buggy_no_validation.py": ("conv2d_errors", None),
+}
+
+
+def test_every_buggy_submission_has_an_expectation():
+    assert sorted(CAUGHT_BY) == sorted(p.name for p in HERE.glob("buggy_*.py"))
+
+
+@pytest.mark.parametrize("name", sorted(CAUGHT_BY))
+def test_bug_is_caught_by_the_right_check(grade, name):
+    group, hint = CAUGHT_BY[name]
+    result = grade(EX, HERE / name)
+    failing = [c for c in result.checks if c.status == "failed" and c.name.split("[")[0] == group]
+    assert failing, summary(result)
+    if hint:
+        assert any(c.hint and hint in c.hint for c in result.checks), summary(result)
+
+
+def test_grading_is_deterministic(grade):
+    first = grade(EX, HERE / "buggy_flipped_kernel.py").to_dict()
+    second = grade(EX, HERE / "buggy_flipped_kernel.py").to_dict()
+    strip = lambda r: [{k: v for k, v in c.items() if k != "duration"} for c in r["checks"]]  # noqa: E731
+    assert strip(first) == strip(second) and first["score"] == second["score"]
+
+
+def test_hidden_messages_reveal_no_expected_values(grade):
+    result = grade(EX, HERE / "buggy_flipped_kernel.py")
+    hidden = [c for c in result.checks if c.hidden and c.status == "failed"]
+    public = [c for c in result.checks if not c.hidden and c.status == "failed"]
+    assert hidden and all("expected " not in c.message.split("worst element")[-1] for c in hidden)
+    assert any("expected" in c.message for c in public)

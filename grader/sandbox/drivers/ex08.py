@@ -110,14 +110,18 @@ class Run:
 
 @driver("ex08_call")
 def call_function(state, request):
-    """Call a plain function (the metrics) and report modules and ops it should not use."""
+    """Call a plain function (the metrics); report what it raised, and modules and ops it
+    should not use."""
     fn = state.attribute(request["target"])
     rules = Rules(request, state.path)
-    with rules.recording:
-        out = run_submission(lambda: fn(*request.get("args", []), **request.get("kwargs", {})),
-                             state.path, "call")
-    return {"output": run_submission(lambda: plain(out), state.path, "output"),
-            "forbidden": rules.hits()}
+    try:
+        with rules.recording:
+            out = run_submission(lambda: fn(*request.get("args", []), **request.get("kwargs", {})),
+                                 state.path, "call")
+        result = {"output": run_submission(lambda: plain(out), state.path, "output")}
+    except SubmissionRaised as e:  # as data: an error check also needs the hits
+        result = {"error": e.info}
+    return {**result, "forbidden": rules.hits()}
 
 
 @driver("ex08_train_one_epoch")

@@ -87,13 +87,17 @@ class Probe(TorchFunctionMode):
     def start_pass(self, loader: str) -> int:
         if loader == "train":
             self.train_passes += 1
-        elif self.snapshots:
-            self.states[self.train_passes] = {
-                "model": plain(self.model.state_dict()),
-                "optimizer": plain(self.optimizer.state_dict()) if self.optimizer else None}
         self.passes.append({"loader": loader, "epoch": self.train_passes, "batches": []})
         self._batch = None
         return self.train_passes
+
+    def end_pass(self, loader: str) -> None:
+        """After a whole validation pass: the state a checkpoint of this epoch would hold."""
+        self._batch = None
+        if loader == "val" and self.snapshots:
+            self.states[self.train_passes] = {
+                "model": plain(self.model.state_dict()),
+                "optimizer": plain(self.optimizer.state_dict()) if self.optimizer else None}
 
     def start_batch(self, x, y) -> None:
         self._batch = {"n": int(y.shape[0]), "moved": [False, False], "forwards": [],
@@ -181,4 +185,4 @@ class ProbedLoader(DataLoader):
                 y = (y + shift) % 10
             self.probe.start_batch(x, y)
             yield [x, y]
-        self.probe._batch = None
+        self.probe.end_pass(self.name)
