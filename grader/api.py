@@ -98,7 +98,7 @@ def check_exercise(*, course: LoadedCourse, exercise_id: str, submission: str | 
         return Submission(sandbox=sandbox, path=str(path), module_name=ex.module_name, device=device,
                           forbidden=ex.forbidden, allowed=ex.allowed, time_limit=limits.time_per_check,
                           memory_mb=limits.memory_mb, threads=limits.cpu_threads,
-                          budget=budget, output_kb=limits.output_kb)
+                          budget=budget, output_kb=limits.output_kb, hide=[str(course.root)])
 
     context = GradingContext(make_submission=make_submission, hidden_files=set(hidden),
                              devices=device_plan(course.course.cuda, devices))
@@ -118,8 +118,7 @@ def check_exercise(*, course: LoadedCourse, exercise_id: str, submission: str | 
     if hidden and not result.problems and declared != ex.points:
         result.problems.append(f"the checks of {ex.id} declare {float(declared):g} points but "
                                f"course.yaml gives {ex.points:g}: fix the points markers or course.yaml")
-    result.sandbox = {"workers": "forked from a warm zygote", "uid": "same",
-                      "network": "open", "fs": "open"}
+    result.sandbox = sandbox_layers(sandbox, context)
     result.duration = time.monotonic() - started
     return result
 
@@ -137,6 +136,21 @@ def run_pytest(files, plugin: GradingPlugin, root: Path) -> int:
         for f in added:
             if f in sys.path:
                 sys.path.remove(f)
+
+
+def sandbox_layers(sandbox: Sandbox, context: GradingContext) -> dict:
+    """The isolation layers that were in force, as the workers reported them before any
+    submission code ran (``open``/``same`` where the machine refused a layer)."""
+    layers = {"network": "open", "fs": "open", "uid": "same", "tmp": "shared",
+              **{k: v for k, v in sandbox.layers.items() if k == "network"}}
+    for sub in context.submissions():
+        layers.update({k: v for k, v in sub.layers.items()
+                       if k in ("network", "fs", "uid", "tmp", "landlock", "hidden_folders")})
+        if str(sub.layers.get("landlock", "")).startswith("abi"):
+            layers["fs"] = "confined"
+        break
+    layers["workers"] = "forked from a warm zygote, own session, rlimits, wall-clock limit"
+    return layers
 
 
 def _official_run() -> bool:

@@ -52,6 +52,9 @@ class GradingContext:
             self._subs[device] = self._make(device)
         return self._subs[device]
 
+    def submissions(self) -> list[Submission]:
+        return list(self._subs.values())
+
     def close(self) -> list[str]:
         out = []
         for sub in self._subs.values():

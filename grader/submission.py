@@ -49,7 +49,8 @@ class Submission:
 
     def __init__(self, *, sandbox: Sandbox, path: str, module_name: str, device: str,
                  forbidden=(), allowed=(), time_limit: float = 20.0, memory_mb: int = 2048,
-                 threads: int = 1, budget: Budget | None = None, output_kb: int = 1024):
+                 threads: int = 1, budget: Budget | None = None, output_kb: int = 1024,
+                 hide=()):
         self.sandbox, self.path, self.module_name = sandbox, path, module_name
         self.device, self.time_limit = device, time_limit
         self.rules = {"forbidden": list(forbidden), "allowed": list(allowed)}
@@ -58,6 +59,8 @@ class Submission:
         self.budget = budget or Budget(float("inf"))
         self.threads = threads
         self.output_limit = output_kb * 1024
+        self.hide = list(hide)
+        self.layers: dict = {}
         self._worker: Worker | None = None
         self._import_failure: SubmissionCrashed | None = None
         self.stdout_chunks: list[str] = []
@@ -114,7 +117,8 @@ class Submission:
                 self._collect_output()
             self._worker = self.sandbox.spawn(submission=self.path, module_name=self.module_name,
                                               device=self.device, limits=self.limits,
-                                              threads=self.threads)
+                                              threads=self.threads, hide=self.hide)
+            self.layers = self._worker.layers
             try:
                 reply, _ = self._worker.request({"op": "load"},
                                                 timeout=self.time_limit)

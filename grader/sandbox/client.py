@@ -58,9 +58,14 @@ def clean_env(scratch: str) -> dict:
 class Sandbox:
     """Owns the zygote and the scratch folders of one grading run. Use as a context manager."""
 
-    def __init__(self, *, scratch_root: str | None = None):
+    def __init__(self, *, scratch_root: str | None = None, drop_uid: bool = True):
         self._own_root = scratch_root is None
         self.root = tempfile.mkdtemp(prefix="course-sandbox-") if scratch_root is None else scratch_root
+        os.chmod(self.root, 0o711)  # workers of other uids reach their own folder, list none
+        self.drop_uid = drop_uid and os.getuid() == 0
+        self._uid_base = 200_000 + (os.getpid() % 5000) * 200
+        self._spawned = 0
+        self.layers: dict = {}
         self._proc: subprocess.Popen | None = None
         self._ctrl: socket.socket | None = None
         self._lock = threading.Lock()
@@ -94,7 +99,8 @@ class Sandbox:
             ctrl = self._ctrl
             if not self._ready:
                 ctrl.settimeout(ZYGOTE_START_TIMEOUT)
-                self._expect(ctrl.recv(1 << 16))
+                hello = self._expect(ctrl.recv(1 << 16))
+                self.layers = hello.get("layers", {}) if isinstance(hello, dict) else {}
                 self._ready = True
             ctrl.settimeout(30)
             socket.send_fds(ctrl, [json.dumps(request).encode()], list(fds))
@@ -107,13 +113,17 @@ class Sandbox:
         return json.loads(packet)
 
     def spawn(self, *, submission: str, module_name: str, device: str,
-              limits: WorkerLimits, threads: int = 1) -> Worker:
+              limits: WorkerLimits, threads: int = 1, hide=()) -> Worker:
         scratch = tempfile.mkdtemp(prefix="w-", dir=self.root)
         chan_ours, chan_theirs = socket.socketpair()
         out_read, out_write = os.pipe()
-        spec = {"submission": os.path.realpath(submission), "module_name": module_name,
+        self._spawned += 1
+        uid = self._uid_base + self._spawned % 200 if self.drop_uid else None
+        submission = os.path.realpath(submission)
+        spec = {"submission": submission, "module_name": module_name,
                 "scratch": scratch, "device": device, "limits": limits.to_json(),
-                "env": clean_env(scratch), "threads": threads}
+                "env": clean_env(scratch), "threads": threads, "uid": uid,
+                "hide": hidden_folders(self.root, submission, hide), "keep": kept_folders()}
         try:
             for attempt in range(2):
                 try:
@@ -126,9 +136,16 @@ class Sandbox:
         finally:
             chan_theirs.close()
             os.close(out_write)
-        worker = Worker(self, pid, chan_ours, BoundedOutput(out_read), scratch, limits)
+        worker = Worker(self, pid, chan_ours, BoundedOutput(out_read), scratch, limits, uid=uid)
         self.workers.append(worker)
+        worker.greet(timeout=60)
         return worker
+
+    def kill_uid(self, uid: int) -> None:
+        try:
+            self._ask({"op": "killuid", "uid": uid})
+        except (OSError, WorkerFailure, ValueError):
+            pass
 
     def reap(self, pid: int) -> dict:
         try:
@@ -164,6 +181,8 @@ class Worker:
     output: BoundedOutput
     scratch: str
     limits: WorkerLimits
+    uid: int | None = None
+    layers: dict = field(default_factory=dict)
     alive: bool = True
     exit_status: dict = field(default_factory=dict)
     _memory_exceeded: bool = False
@@ -184,6 +203,16 @@ class Worker:
                 self.kill()
                 return
             time.sleep(0.05)
+
+    def greet(self, *, timeout: float) -> None:
+        """Read the hello the worker sends before it imports the submission: its layers."""
+        try:
+            hello, _ = wire.recv(self.chan, deadline=time.monotonic() + timeout)
+        except wire.WireError as e:
+            self.kill()
+            raise WorkerFailure("crash", f"the worker did not start: {e}") from None
+        if isinstance(hello, dict) and isinstance(hello.get("layers"), dict):
+            self.layers = hello["layers"]
 
     def request(self, payload: dict, *, timeout: float):
         """Send one request; return the decoded reply or raise ``WorkerFailure``."""
@@ -234,9 +263,27 @@ class Worker:
         except (ProcessLookupError, PermissionError):
             pass
         self.exit_status = self.sandbox.reap(self.pid)
+        if self.uid is not None:  # what it left behind, setsid daemons included
+            self.sandbox.kill_uid(self.uid)
         self.chan.close()
         self.output.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def hidden_folders(sandbox_root: str, submission: str, extra=()) -> list[str]:
+    """What a worker must not see: the course (checks, solutions), other submissions, homes."""
+    folders = [sandbox_root, os.path.dirname(submission), "/root", os.path.expanduser("~"), *extra]
+    return sorted({os.path.realpath(f) for f in folders if f and os.path.isdir(f)})
+
+
+def kept_folders() -> list[str]:
+    """The Python installation and the grader's own code, re-exposed where a mask covers them."""
+    import site
+
+    import grader
+    folders = [sys.prefix, sys.base_prefix, os.path.dirname(grader.__file__),
+               *site.getsitepackages()]
+    return sorted({os.path.realpath(f) for f in folders if os.path.isdir(f)})
 
 
 def _rss_kb(pid: int) -> int | None:

@@ -12,9 +12,13 @@ class WorkerLimits:
     file_size_mb: int = 64
     open_files: int = 256
     address_space: bool = True     # off for CUDA workers (the driver maps huge virtual ranges)
+    disk_mb: int = 256             # the worker's private /tmp (a tmpfs)
+    processes: int = 64            # processes + threads of the worker's own uid (when dropped)
 
     def to_json(self) -> dict:
-        return self.__dict__.copy()
+        d = self.__dict__.copy()
+        d["max_processes"] = d.pop("processes")
+        return d
 
 
 def _vm_size_bytes() -> int:
@@ -41,6 +45,8 @@ def apply_limits(limits: dict) -> list[str]:
         (resource.RLIMIT_FSIZE, int(limits["file_size_mb"]) << 20),
         (resource.RLIMIT_NOFILE, int(limits["open_files"])),
     ]
+    if limits.get("processes") is True:  # only meaningful with a uid of the worker's own
+        wanted.append((resource.RLIMIT_NPROC, int(limits.get("max_processes", 64))))
     if limits.get("address_space", True):
         wanted.append((resource.RLIMIT_AS, _vm_size_bytes() + (int(limits["memory_mb"]) << 20)))
     for kind, value in wanted:

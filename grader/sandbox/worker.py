@@ -12,6 +12,7 @@ import torch
 
 from . import wire
 from .drivers import DRIVERS
+from .isolation import confine, isolate_worker
 from .limits import apply_limits
 from .submission_code import SubmissionRaised, WorkerState, describe_exception
 
@@ -37,8 +38,12 @@ def serve(sock, state: WorkerState) -> None:
         sock.sendall(data)
 
 
-def child_main(chan, out_fd: int, spec: dict) -> None:
-    """Entry point of a freshly forked worker (called by the zygote, never returns)."""
+def child_main(chan, out_fd: int, spec: dict, zygote_layers: dict) -> None:
+    """Entry point of a freshly forked worker (called by the zygote, never returns).
+
+    Isolation and limits are in force, and the layers are reported to the grader, before
+    the submission is imported: nothing it does can change what the hello message says.
+    """
     try:
         os.setsid()
         devnull = os.open(os.devnull, os.O_RDONLY)
@@ -46,18 +51,29 @@ def child_main(chan, out_fd: int, spec: dict) -> None:
         os.dup2(out_fd, 1)
         os.dup2(out_fd, 2)
         os.close(out_fd)
-        os.chdir(spec["scratch"])
+        filename = f"{spec['module_name']}.py"
+        with open(spec["submission"], "rb") as f:
+            source = f.read()
+        iso = isolate_worker(spec, source, filename, zygote_layers)
+        os.chdir(iso["scratch"])
+        iso["layers"].update(confine(spec, iso["scratch"]))
         os.environ.clear()
-        os.environ.update(spec.get("env", {}))
-        apply_limits(spec["limits"])
+        os.environ.update({**spec.get("env", {}), "HOME": iso["scratch"], "TMPDIR": "/tmp"})
+        refused = apply_limits({**spec["limits"], "processes": iso["layers"]["uid"] == "dropped"})
         torch.set_num_threads(int(spec.get("threads", 1)))
         if torch.cuda.is_available():
             torch.backends.cuda.matmul.allow_tf32 = False
             torch.backends.cudnn.allow_tf32 = False
-        sys.path[:0] = [os.path.dirname(os.path.realpath(spec["submission"]))]
-        serve(chan, WorkerState(spec["submission"], spec["module_name"]))
-    except BaseException:  # noqa: BLE001
-        pass
+        layers = {**zygote_layers, **iso["layers"], "rlimits_refused": refused}
+        wire.send(chan, {"hello": True, "layers": layers})
+        sys.path[:0] = [iso["scratch"]]
+        serve(chan, WorkerState(iso["submission"], spec["module_name"]))
+    except BaseException:  # noqa: BLE001 - report a start-up failure on the worker's stderr
+        try:
+            import traceback
+            traceback.print_exc()
+        except BaseException:  # noqa: BLE001
+            pass
     finally:
         try:
             sys.stdout.flush()

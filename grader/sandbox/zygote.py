@@ -7,6 +7,7 @@ deadlock in OpenMP), and never touches CUDA (a forked child could not use it).
 Protocol on the SOCK_SEQPACKET control socket, one JSON object per packet:
   {"op": "spawn", "spec": {...}} + fds [channel, output] -> {"pid": N}
   {"op": "wait", "pid": N}                                -> {"pid": N, "code": int|null, "signal": int|null}
+  {"op": "killuid", "uid": N}                             -> {"killed": bool}
 """
 from __future__ import annotations
 
@@ -30,6 +31,20 @@ def _wait(pid: int) -> dict:
     return {"pid": pid, "code": os.WEXITSTATUS(status), "signal": None}
 
 
+def _kill_uid(uid: int, kill_uid) -> dict:
+    """Kill every process of a worker's uid, from a child that takes that uid itself."""
+    if uid <= 0 or os.getuid() != 0:
+        return {"killed": False}
+    pid = os.fork()
+    if pid == 0:
+        try:
+            kill_uid(uid)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    return {"killed": True}
+
+
 def _preload_lazy_modules() -> None:
     """Import what torch imports lazily on first use of a dispatch mode or of autograd.grad
     (about 800 modules, 2-3 s): once here instead of once in every worker."""
@@ -48,8 +63,10 @@ def serve(ctrl: socket.socket) -> None:
     from . import worker  # noqa: F401  - and the worker's code with it
 
     _preload_lazy_modules()
+    from .isolation import isolate_zygote, kill_uid
 
-    _reply(ctrl, {"ready": True, "torch": torch.__version__})
+    layers = isolate_zygote()
+    _reply(ctrl, {"ready": True, "torch": torch.__version__, "layers": layers})
     while True:
         try:
             msg, fds, _, _ = socket.recv_fds(ctrl, 1 << 20, 4)
@@ -63,12 +80,14 @@ def serve(ctrl: socket.socket) -> None:
             if pid == 0:
                 ctrl.close()
                 chan = socket.socket(fileno=fds[0])
-                worker.child_main(chan, fds[1], request["spec"])
+                worker.child_main(chan, fds[1], request["spec"], layers)
             for fd in fds:
                 os.close(fd)
             _reply(ctrl, {"pid": pid})
         elif request["op"] == "wait":
             _reply(ctrl, _wait(int(request["pid"])))
+        elif request["op"] == "killuid":
+            _reply(ctrl, _kill_uid(int(request["uid"]), kill_uid))
 
 
 def main() -> None:
