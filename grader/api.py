@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from .integrity import scan_source, withhold
 from .manifest import Exercise, LoadedCourse
 from .plugin import GradingContext, GradingPlugin
 from .sandbox.client import Sandbox
@@ -111,6 +112,9 @@ def check_exercise(*, course: LoadedCourse, exercise_id: str, submission: str | 
             sandbox.close()
     result.checks = score_outcomes(plugin.outcomes)
     result.forbidden = forbidden_summary(plugin.outcomes)
+    result.integrity = scan_source(path)
+    if result.integrity:
+        withhold(result.checks, result.integrity)
     result.problems = [f"check file failed to load: {e}" for e in plugin.collection_errors]
     if exit_code not in (0, 1) and not plugin.outcomes:
         result.problems.append(f"pytest could not run the checks (exit status {int(exit_code)})")

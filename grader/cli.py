@@ -72,8 +72,10 @@ def list_exercises(course_path):
 @click.option("--public-only", is_flag=True,
               help="Run only the public checks, even where the hidden checks are present.")
 @click.option("--verbose", "-v", is_flag=True, help="List every check and every failure.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Also write the JSON report to FILE (atomically, after every worker has ended).")
 @_course_option
-def check(exercise, submission, as_json, devices, public_only, verbose, course_path):
+def check(exercise, submission, as_json, devices, public_only, verbose, out_path, course_path):
     """Grade EXERCISE (e.g. ex03) and print a score with feedback.
 
     \b
@@ -95,6 +97,8 @@ def check(exercise, submission, as_json, devices, public_only, verbose, course_p
             progress.stop()
     except (ManifestError, api.UsageError) as e:
         _fail(str(e))
+    if out_path:
+        report.write_atomically(out_path, report.to_json(result))
     if as_json:
         click.echo(report.to_json(result))
     else:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections import OrderedDict
 
 from rich.console import Console
@@ -12,6 +14,23 @@ from .scoring import ExerciseResult, as_number
 
 MARKS = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[red]![/]", "skipped": "[dim]-[/]"}
 MAX_FAILURES_SHOWN = 8
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write a report so that readers see the old file or the new one, never a torn one."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".report-", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def to_json(result: ExerciseResult) -> str:
@@ -97,6 +116,9 @@ def _render_footer(result, console):
         where = f"line {f['line']}" if f.get("line") else "a line outside the file"
         console.print(f"[red]forbidden built-in:[/] {escape(str(f['op']))} called from {where} "
                       f"(in {f['checks']} check(s)); flagged for review")
+    for hit in result.integrity:
+        console.print(f"[red]integrity flag:[/] `{escape(hit['name'])}` at line {hit['line']} "
+                      f"{escape(hit['why'])}; passing checks are withheld pending review")
     for p in result.problems:
         console.print(f"[magenta]problem:[/] {escape(p)}")
     if result.output.strip():
@@ -109,3 +131,6 @@ def _render_footer(result, console):
     extra = "" if result.hidden_present else \
         "  [dim](public checks only; hidden checks are graded by your instructor)[/]"
     console.print(f"[bold {colour}]score: {score}[/]{extra}  [dim]{result.duration:.1f} s[/]")
+    sandbox = ", ".join(f"{k} {result.sandbox[k]}" for k in ("network", "fs", "uid") if k in result.sandbox)
+    if sandbox:
+        console.print(f"[dim]sandbox: {escape(sandbox)}[/]")

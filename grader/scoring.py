@@ -44,6 +44,7 @@ class ExerciseResult:
     hidden_present: bool = False
     problems: list[str] = field(default_factory=list)
     forbidden: list[dict] = field(default_factory=list)
+    integrity: list[dict] = field(default_factory=list)
     output: str = ""
     advisory: bool = True
     sandbox: dict = field(default_factory=dict)
@@ -58,6 +59,11 @@ class ExerciseResult:
         return sum((c.max_score for c in self.checks), Fraction(0))
 
     @property
+    def flagged(self) -> bool:
+        """Evidence of a forbidden built-in or of an attempt to hide one: review by hand."""
+        return bool(self.forbidden or self.integrity)
+
+    @property
     def full_marks(self) -> bool:
         return not self.problems and self.max_score > 0 and self.score == self.max_score
 
@@ -66,8 +72,8 @@ class ExerciseResult:
             "exercise": self.exercise, "title": self.title,
             "score": as_number(self.score), "max_score": as_number(self.max_score),
             "declared_points": self.declared_points, "hidden_checks": self.hidden_present,
-            "advisory": self.advisory, "problems": self.problems,
-            "forbidden": self.forbidden, "sandbox": self.sandbox,
+            "advisory": self.advisory, "problems": self.problems, "flagged": self.flagged,
+            "forbidden": self.forbidden, "integrity": self.integrity, "sandbox": self.sandbox,
             "duration": round(self.duration, 3), "output": self.output,
             "checks": [c.to_dict() for c in self.checks],
         }

@@ -7,6 +7,7 @@ exceptions of ``outcomes``; nothing from the submission is imported or run here.
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from .outcomes import ForbiddenOpUsed, NotImplementedYet, SubmissionCrashed, SubmissionRaised
 from .sandbox.client import Sandbox, Worker, WorkerFailure
 from .sandbox.limits import WorkerLimits
+from .sandbox.oprecorder import ForbiddenOps
 
 
 
@@ -98,9 +100,11 @@ class Submission:
         return result
 
     def require_clean(self, result: CallResult, target: str) -> None:
-        if result.forbidden:
-            raise ForbiddenOpUsed(forbidden_message(result.forbidden, self.filename, target),
-                                  hits=result.forbidden)
+        """Fail the check if the call used a forbidden op: recorded, or seen in the autograd
+        graph behind the output (which catches ops hidden from the recorders)."""
+        hits = list(result.forbidden) + graph_hits(result.graph, self.rules)
+        if hits:
+            raise ForbiddenOpUsed(forbidden_message(hits, self.filename, target), hits=hits)
 
     def close(self) -> None:
         if self._worker is not None:
@@ -176,6 +180,18 @@ def _describe(info: dict, filename: str) -> str:
         text += f" ({filename}, line {info['line']}"
         text += f": {str(info['code']).strip()[:120]})" if info.get("code") else ")"
     return text
+
+
+def graph_hits(graph: list, rules: dict) -> list[dict]:
+    """Autograd nodes (``ConvolutionBackward0``) whose op name matches a forbidden pattern."""
+    match = ForbiddenOps(rules.get("forbidden", ()), rules.get("allowed", ()))
+    hits = []
+    for node in graph[:1000]:
+        name = re.sub(r"Backward\d*$", "", str(node))
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+        if match.matches(snake) or match.matches(name.lower()):
+            hits.append({"level": "graph", "op": f"autograd node {str(node)[:60]}", "line": None})
+    return hits
 
 
 def _out_of_memory(info: dict) -> bool:

@@ -124,6 +124,15 @@ def confine(spec: dict, scratch: str) -> dict:
         return {"landlock": f"refused ({e})"}
 
 
+def plain_scratch(spec: dict, source: bytes, filename: str) -> dict:
+    """No isolation layers (for measuring their cost): the submission in its host scratch."""
+    path = os.path.join(spec["scratch"], filename)
+    with open(path, "wb") as f:
+        f.write(source)
+    return {"layers": {"fs": "open", "uid": "same", "tmp": "shared"}, "scratch": spec["scratch"],
+            "submission": path}
+
+
 def _under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 

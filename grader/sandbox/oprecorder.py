@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import sys
+import threading
 
 import torch
 from torch.overrides import TorchFunctionMode
@@ -80,6 +81,39 @@ class _DispatchRecorder(TorchDispatchMode):
         return func(*args, **(kwargs or {}))
 
 
+class _ThreadRecording:
+    """While a call runs, threads it starts record into the same hits (modes are per thread)."""
+
+    def __init__(self, hits: _Hits):
+        self.hits = hits
+        self._original = None
+
+    def __enter__(self):
+        self._original = threading.Thread._bootstrap_inner
+        original, hits = self._original, self.hits
+
+        def bootstrap_inner(thread):
+            modes = [_FunctionRecorder(hits), _DispatchRecorder(hits)]
+            try:
+                for m in modes:
+                    m.__enter__()
+            except Exception:  # noqa: BLE001 - recording must never break the thread
+                modes = []
+            try:
+                original(thread)
+            finally:
+                for m in reversed(modes):
+                    m.__exit__(None, None, None)
+
+        threading.Thread._bootstrap_inner = bootstrap_inner
+        return self
+
+    def __exit__(self, *exc):
+        if self._original is not None:
+            threading.Thread._bootstrap_inner = self._original
+        return False
+
+
 class Recording:
     """Context manager: ``with Recording(rules, file) as rec: ...; rec.hits()``."""
 
@@ -90,7 +124,8 @@ class Recording:
 
     def __enter__(self):
         if self._hits is not None:
-            self._modes = [_FunctionRecorder(self._hits), _DispatchRecorder(self._hits)]
+            self._modes = [_ThreadRecording(self._hits), _FunctionRecorder(self._hits),
+                           _DispatchRecorder(self._hits)]
             for m in self._modes:
                 m.__enter__()
         return self

@@ -12,7 +12,7 @@ import torch
 
 from . import wire
 from .drivers import DRIVERS
-from .isolation import confine, isolate_worker
+from .isolation import confine, isolate_worker, plain_scratch
 from .limits import apply_limits
 from .submission_code import SubmissionRaised, WorkerState, describe_exception
 
@@ -54,9 +54,12 @@ def child_main(chan, out_fd: int, spec: dict, zygote_layers: dict) -> None:
         filename = f"{spec['module_name']}.py"
         with open(spec["submission"], "rb") as f:
             source = f.read()
-        iso = isolate_worker(spec, source, filename, zygote_layers)
+        if spec.get("isolate", True):
+            iso = isolate_worker(spec, source, filename, zygote_layers)
+            iso["layers"].update(confine(spec, iso["scratch"]))
+        else:
+            iso = plain_scratch(spec, source, filename)
         os.chdir(iso["scratch"])
-        iso["layers"].update(confine(spec, iso["scratch"]))
         os.environ.clear()
         os.environ.update({**spec.get("env", {}), "HOME": iso["scratch"], "TMPDIR": "/tmp"})
         refused = apply_limits({**spec["limits"], "processes": iso["layers"]["uid"] == "dropped"})
