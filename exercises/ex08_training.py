@@ -121,8 +121,9 @@ def fit(model: nn.Module, train_loader, val_loader, loss_fn, optimizer: torch.op
         epochs: int, device: torch.device | str, checkpoint_path: str | None = None) -> list[dict]:
     """Train for ``epochs`` epochs, validating after each one; keep the best checkpoint.
 
-    After each epoch's ``train_one_epoch``, evaluate on ``val_loader`` (``num_classes`` is
-    the width of the model's output, ``logits.shape[1]``). The best epoch is the one with
+    Each epoch: one ``train_one_epoch`` (the only pass over ``train_loader``), then an
+    evaluation on ``val_loader`` (``num_classes`` is the width of the model's output,
+    ``logits.shape[1]``). The best epoch is the one with
     the highest validation accuracy; on a tie the EARLIER epoch stays best. When
     ``checkpoint_path`` is not None, the file there holds, at the end, the best epoch's
 

@@ -104,9 +104,12 @@ def check_exercise(*, course: LoadedCourse, exercise_id: str, submission: str | 
     context = GradingContext(make_submission=make_submission, hidden_files=set(hidden),
                              devices=device_plan(course.course.cuda, devices))
     plugin = GradingPlugin(context, progress=progress)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # the oracles are small; threads would only fight the workers
     try:
         exit_code = run_pytest([*public, *hidden], plugin, course.root)
     finally:
+        torch.set_num_threads(threads)
         result.output = "\n".join(context.close())[-8000:]
         if own_sandbox:
             sandbox.close()

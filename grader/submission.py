@@ -93,10 +93,11 @@ class Submission:
                           inputs_after=result.get("inputs_after"), state=result.get("state"),
                           devices=devices)
 
-    def driver(self, op: str, *, timeout=None, **payload):
-        """Run a grader-owned driver (see ``grader.sandbox.drivers``) against the submission."""
+    def driver(self, op: str, *, timeout=None, what: str | None = None, **payload):
+        """Run a grader-owned driver (see ``grader.sandbox.drivers``) against the submission;
+        ``what`` names the student's function in messages (default: the driver's name)."""
         result, _ = self._request({"op": op, "device": self.device, "forbidden": self.rules,
-                                   **payload}, timeout, op)
+                                   **payload}, timeout, what or op)
         return result
 
     def require_clean(self, result: CallResult, target: str) -> None:

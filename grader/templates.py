@@ -17,7 +17,9 @@ import pytest
 import torch
 
 from .compare import assert_close, assert_unchanged, describe_value
-from .outcomes import CheckFailure, NotImplementedYet, SubmissionCrashed, SubmissionRaised
+from .outcomes import (CheckFailure, ForbiddenOpUsed, NotImplementedYet, SubmissionCrashed,
+                       SubmissionRaised)
+from .submission import forbidden_message
 from .spec import DTYPES, FunctionSpec, Sample
 
 
@@ -164,6 +166,10 @@ def error_check(spec: FunctionSpec, samples, *, points, dtypes=("float32",)):
             try:
                 result = submission.run(spec.name, *args, **kwargs)
             except SubmissionRaised as raised:
+                hits = raised.info.get("forbidden") or []
+                if hits:  # raising through the built-in earns nothing either
+                    raise ForbiddenOpUsed(forbidden_message(hits, submission.filename, spec.name),
+                                          hits=hits) from None
                 if not str(raised.info.get("message") or "").strip():
                     raise CheckFailure(f"{spec.name} raised {raised.info.get('type')} without a "
                                        "message; say what is wrong with the arguments") from None

@@ -4,8 +4,8 @@ loaded back by the submission's ``load_checkpoint``."""
 from __future__ import annotations
 
 import torch
-from ex08_judge import (_shown, assert_epoch_loss, assert_metrics, close, number, passes,
-                        raise_recorded_error, same)
+from ex08_judge import (assert_epoch_loss, assert_metrics, close, either, number, passes,
+                        raise_recorded_error, same, shown)
 from ex08_spec import METRIC_KEYS, per_sample_mean, predict, reference_metrics
 
 from grader.compare import describe_value
@@ -45,7 +45,10 @@ def observed_metrics(val_pass: dict, y_val: torch.Tensor, num_classes: int) -> d
     if not preds or any(p is None for p in preds):
         raise CheckFailure("the model was not called on every validation batch")
     pred = torch.cat(preds)
-    return reference_metrics(y_val[:len(pred)], pred, num_classes)
+    if len(pred) != len(y_val):
+        raise CheckFailure(f"a validation pass of fit went through {len(pred)} of the {len(y_val)} "
+                           "samples of val_loader; evaluate on all of them")
+    return reference_metrics(y_val, pred, num_classes)
 
 
 def assert_history(history, epochs_seen, y_val, num_classes, batch_size, *, reveal) -> None:
@@ -68,12 +71,12 @@ def assert_history(history, epochs_seen, y_val, num_classes, batch_size, *, reve
             if not close(got, seen[k]):
                 raise CheckFailure(
                     f"history[{e - 1}]['val_{k}'] is {got:.6g}, but the predictions the model "
-                    f"made on val_loader after epoch {e} give {k}{_shown(seen[k], reveal)}",
+                    f"made on val_loader after epoch {e} give {k}{shown(seen[k], reveal)}",
                     hint="evaluate with classification_metrics over the whole validation set, "
                          "num_classes = logits.shape[1]")
 
 
-def assert_best_checkpoint(result: dict, epochs_seen, y_val, num_classes, batch_size) -> None:
+def assert_best_checkpoint(result: dict, epochs_seen, y_val, num_classes, *, reveal: bool) -> None:
     """The checkpoint is the first epoch with the highest validation accuracy, as it was then."""
     if result.get("checkpoint_error"):
         raise CheckFailure(f"checkpoint: {result['checkpoint_error']}",
@@ -88,12 +91,15 @@ def assert_best_checkpoint(result: dict, epochs_seen, y_val, num_classes, batch_
     best = accs.index(max(accs)) + 1
     epoch = number(ckpt["epoch"], "checkpoint['epoch']")
     if epoch != best:
+        shown = f" (validation accuracies: {', '.join(f'{a:.4f}' for a in accs)})" if reveal else ""
         raise CheckFailure(f"the checkpoint says epoch {epoch:g}, which is not the first epoch "
-                           f"with the highest validation accuracy (validation accuracies: "
-                           f"{', '.join(f'{a:.4f}' for a in accs)})", hint=_epoch_hint(epoch, accs, losses))
+                           f"with the highest validation accuracy{shown}",
+                           hint=_epoch_hint(epoch, accs, losses))
     if not close(number(ckpt["val_accuracy"], "checkpoint['val_accuracy']"), accs[best - 1]):
         raise CheckFailure("checkpoint['val_accuracy'] is not the validation accuracy of its epoch")
     snapshots = result.get("snapshots") or {}
+    if str(best) not in snapshots:
+        raise CheckFailure(f"the validation pass after epoch {best} did not reach the end of val_loader")
     for key, part in (("model_state_dict", "model"), ("optimizer_state_dict", "optimizer")):
         saved = _state(ckpt[key], part)
         if not same(saved, _state(snapshots[str(best)][part], part)):
@@ -110,10 +116,8 @@ def _state(state_dict, part: str):
 
 
 def _epoch_hint(epoch, accs, losses) -> str | None:
-    for name, variant, hint in BEST_EPOCH_MISCONCEPTIONS:
-        if variant(accs, losses) == epoch:
-            return f"{name}: {hint}"
-    return None
+    return either([f"{name}: {hint}" for name, variant, hint in BEST_EPOCH_MISCONCEPTIONS
+                   if variant(accs, losses) == epoch])
 
 
 def _state_hint(saved, snapshots, part, best) -> str | None:
@@ -123,7 +127,7 @@ def _state_hint(saved, snapshots, part, best) -> str | None:
                 return ("state_dict references: model.state_dict() and optimizer.state_dict() "
                         "return the live tensors, which later steps update in place; torch.save "
                         "them when they are best, or keep copy.deepcopy(...)")
-            return f"these are the weights of epoch {k}"
+            return f"this is the {part}'s state at the end of epoch {k}"
     return None
 
 

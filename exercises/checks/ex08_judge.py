@@ -15,7 +15,7 @@ from ex08_spec import (LOSS_MISCONCEPTIONS, METRIC_KEYS, METRIC_MISCONCEPTIONS, 
                        per_sample_mean, reference_metrics)
 
 from grader.compare import describe_value
-from grader.outcomes import CheckFailure, ForbiddenOpUsed, NotImplementedYet, SubmissionRaised
+from grader.outcomes import CheckFailure, ForbiddenOpUsed, NotImplementedYet
 from grader.submission import forbidden_message
 
 
@@ -46,7 +46,7 @@ def close(a: float, b: float) -> bool:
     return abs(a - b) <= TOL["atol"] + TOL["rtol"] * abs(b)
 
 
-def _shown(value: float, reveal: bool) -> str:
+def shown(value: float, reveal: bool) -> str:
     return f" (expected {value:.6g})" if reveal else ""
 
 
@@ -63,7 +63,7 @@ def assert_metrics(actual, y_true, y_pred, num_classes, zero_division=0.0, *, re
                            f"{', '.join(METRIC_KEYS)} and confusion_matrix")
     got = {k: number(actual[k], f"{what}['{k}']") for k in METRIC_KEYS}
     wrong = [k for k in METRIC_KEYS if not close(got[k], expected[k])]
-    lines = [f"{k} is wrong: got {got[k]:.6g}{_shown(expected[k], reveal)}" for k in wrong]
+    lines = [f"{k} is wrong: got {got[k]:.6g}{shown(expected[k], reveal)}" for k in wrong]
     hint = _metrics_hint(got, wrong, expected, (y_true, y_pred, num_classes, zero_division))
     cm_line, cm_hint = _confusion_problem(actual["confusion_matrix"], expected["confusion_matrix"])
     if cm_line:
@@ -77,11 +77,17 @@ def assert_metrics(actual, y_true, y_pred, num_classes, zero_division=0.0, *, re
 def _metrics_hint(got, wrong, expected, args) -> str | None:
     if not wrong:
         return None
+    found = []
     for name, variant, hint in METRIC_MISCONCEPTIONS:
         other = variant(*args)
         if all(close(got[k], other[k]) and not close(other[k], expected[k]) for k in wrong):
-            return f"{name}: {hint}"
-    return None
+            found.append(f"{name}: {hint}")
+    return either(found)
+
+
+def either(hints: list[str]) -> str | None:
+    """One hint, or the few that all explain the same wrong value."""
+    return "; or ".join(hints) if hints else None
 
 
 def _confusion_problem(cm, expected: torch.Tensor):
@@ -196,14 +202,11 @@ def assert_epoch_loss(value, batches: list[dict], batch_size: int, *, reveal: bo
     expected = per_sample_mean(batches)
     if close(got, expected):
         return
-    hint = None
-    for name, variant, text in LOSS_MISCONCEPTIONS:
-        other = variant(batches, batch_size)
-        if close(got, other) and not close(other, expected):
-            hint = f"{name}: {text}"
-            break
+    hint = either([f"{name}: {text}" for name, variant, text in LOSS_MISCONCEPTIONS
+                   if close(got, variant(batches, batch_size))
+                   and not close(variant(batches, batch_size), expected)])
     raise CheckFailure(f"{what} is {got:.6g}, not the mean loss per sample of the losses "
-                       f"loss_fn returned{_shown(expected, reveal)}", hint=hint)
+                       f"loss_fn returned{shown(expected, reveal)}", hint=hint)
 
 
 def raise_recorded_error(info: dict, what: str) -> None:
@@ -227,10 +230,14 @@ def same(a, b) -> bool:
 
 
 # ----------------------------------------------------------------- check makers
-def call_metrics(submission, args, kwargs) -> dict:
+def call_metrics(submission, args, kwargs, *, raised_ok: bool = False) -> dict:
+    """The driver's result; what the submission raised comes back as data, with the
+    forbidden modules it imported, so that an error check sees those too."""
     result = submission.driver("ex08_call", target="classification_metrics", args=list(args),
                                kwargs=kwargs)
     require_clean(submission, result, "classification_metrics")
+    if result.get("error") and not (raised_ok and result["error"].get("type") != "NotImplementedError"):
+        raise_recorded_error(result["error"], "classification_metrics")
     return result
 
 
@@ -270,12 +277,11 @@ def metrics_error_check(samples, *, points):
                                         for s in samples])
     def check(submission, sample):
         args, kwargs = sample.materialize(torch.float64)
-        try:
-            result = call_metrics(submission, args, kwargs)
-        except SubmissionRaised as raised:
-            if not str(raised.info.get("message") or "").strip():
+        result = call_metrics(submission, args, kwargs, raised_ok=True)
+        if result.get("error"):
+            if not str(result["error"].get("message") or "").strip():
                 raise CheckFailure("classification_metrics raised an exception without a "
-                                   "message; say what is wrong with the labels") from None
+                                   "message; say what is wrong with the labels")
             return
         raise CheckFailure(f"classification_metrics should raise a ValueError here ({sample.hint}), "
                            f"but returned {describe_value(result['output'])}\n"

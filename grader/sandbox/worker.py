@@ -68,7 +68,7 @@ def child_main(chan, out_fd: int, spec: dict, zygote_layers: dict) -> None:
         os.environ.update({**spec.get("env", {}), "HOME": iso["scratch"], "TMPDIR": "/tmp"})
         refused = apply_limits({**spec["limits"], "processes": iso["layers"]["uid"] == "dropped"})
         torch.set_num_threads(int(spec.get("threads", 1)))
-        if torch.cuda.is_available():
+        if spec.get("device") == "cuda" and torch.cuda.is_available():
             torch.backends.cuda.matmul.allow_tf32 = False
             torch.backends.cudnn.allow_tf32 = False
         layers = {**zygote_layers, **iso["layers"], "rlimits_refused": refused}

@@ -95,11 +95,15 @@ def call(state, request):
     kwargs = dict(to_device(request.get("kwargs", {}), device))
     leaves = _leaves(request.get("grad_wrt", []), args, kwargs, instance)
     start = _clock()
-    with recording:
-        out = run_submission(lambda: fn(*args, **kwargs), state.path, "call")
-        _sync(device)
-        elapsed = _clock() - start
-        grads = _backward(state, request, out, leaves, device)
+    try:
+        with recording:
+            out = run_submission(lambda: fn(*args, **kwargs), state.path, "call")
+            _sync(device)
+            elapsed = _clock() - start
+            grads = _backward(state, request, out, leaves, device)
+    except SubmissionRaised as raised:  # what it called before raising still counts
+        raised.info["forbidden"] = recording.hits()
+        raise
     result = {
         "output": out,
         "grads": grads,

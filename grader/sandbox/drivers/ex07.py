@@ -180,6 +180,14 @@ def _captured_builtins(state):
     """Private optimizer kernels the submission's module holds by name (imported early)."""
     originals = {id(getattr(sys.modules[m], n)): f"{m}.{n}" for m, names in BUILTIN_FUNCTIONS.items()
                  if m in sys.modules for n in names if n.startswith("_") and hasattr(sys.modules[m], n)}
-    values = list(vars(state.module).values()) if state.module is not None else []
-    return [{"level": "python", "op": originals[id(v)], "line": None}
-            for v in values if id(v) in originals]
+    names = vars(state.module).items() if state.module is not None else ()
+    return [{"level": "python", "op": originals[id(v)], "line": _first_line(state.path, name)}
+            for name, v in list(names) if id(v) in originals]
+
+
+def _first_line(path, name):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as source:
+            return next((i for i, text in enumerate(source, 1) if name in text), None)
+    except OSError:
+        return None

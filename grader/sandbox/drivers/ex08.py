@@ -104,8 +104,7 @@ class Run:
 
     def report(self, output, **extra) -> dict:
         return {"output": run_submission(lambda: plain(output), self.state.path, "output"),
-                "passes": self.probe.passes, "stray_forwards": self.probe.stray_forwards,
-                "state": plain(self.model.state_dict()), "forbidden": self.rules.hits(), **extra}
+                "passes": self.probe.passes, "state": plain(self.model.state_dict()), "forbidden": self.rules.hits(), **extra}
 
 
 @driver("ex08_call")

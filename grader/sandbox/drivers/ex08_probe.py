@@ -75,7 +75,6 @@ class Probe(TorchFunctionMode):
         self.model, self.optimizer, self.snapshots = model, optimizer, snapshots
         self.passes: list[dict] = []
         self.states: dict[int, dict] = {}   # train passes so far -> weights and optimizer state
-        self.stray_forwards = 0
         self.train_passes = 0
         self._batch, self._tensors = None, ()
         model.register_forward_pre_hook(self._before_forward)
@@ -114,8 +113,7 @@ class Probe(TorchFunctionMode):
 
     # ------------------------------------------------------------ hooks
     def _before_forward(self, module, args):
-        if self._batch is None:
-            self.stray_forwards += 1
+        if self._batch is None:  # a call outside the loop over a loader: not judged
             return
         modes = {m.training for m in module.modules()}
         x = args[0] if args and isinstance(args[0], torch.Tensor) else None

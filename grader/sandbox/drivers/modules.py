@@ -23,7 +23,8 @@ from .core import _backward, flat_tensors, rules_of, to_device
 
 
 def grad_key(key) -> str:
-    """The name a gradient comes back under: ``0``, ``bias``, ``param:weight``, ``1.0``."""
+    """The name a gradient comes back under: ``0``, ``bias``, ``param:weight``, ``1.0``
+    (``grader.modulespec.grad_key`` reads them with the same rule)."""
     return ".".join(map(str, key)) if isinstance(key, (list, tuple)) else str(key)
 
 
