@@ -21,6 +21,7 @@ from .scoring import ExerciseResult, declared_total, forbidden_summary, score_ou
 from .submission import Budget, Submission
 
 PYTEST_INI = Path(__file__).with_name("pytest_grading.ini")
+MAX_SUBMISSION_BYTES = 5 << 20
 
 
 class UsageError(Exception):
@@ -35,18 +36,23 @@ def resolve_submission(course: LoadedCourse, ex: Exercise, submission: str | Non
             raise UsageError(f"{ex.module} not found in {course.root}: the exercise's module is missing")
         return path
     path = Path(submission).expanduser()
-    if path.is_dir():
+    if path.is_dir() and not path.is_symlink():
         candidate = path / Path(ex.module).name
         if not candidate.is_file():
             raise UsageError(f"{path} holds no {Path(ex.module).name} (a folder must be laid out "
                              "like exercises/)")
-        return candidate.resolve()
+        path = candidate
     if not path.exists():
         raise UsageError(f"submission {path} not found")
     if not path.is_file():
         raise UsageError(f"submission {path} is not a regular file")
     if path.suffix != ".py":
         raise UsageError(f"submission {path} is not a .py file")
+    if path.is_symlink():
+        raise UsageError(f"submission {path} is a symbolic link; submit the file itself")
+    if path.stat().st_size > MAX_SUBMISSION_BYTES:
+        raise UsageError(f"submission {path} is {path.stat().st_size >> 20} MB; a module over "
+                         f"{MAX_SUBMISSION_BYTES >> 20} MB is not graded")
     return path.resolve()
 
 
@@ -136,10 +142,18 @@ def run_pytest(files, plugin: GradingPlugin, root: Path) -> int:
     sys.path[:0] = added  # check files may import a spec module that sits beside them
     args = [*map(str, files), "-c", str(PYTEST_INI), f"--rootdir={root}", "-p", "no:cacheprovider",
             "-p", "no:terminal", "-p", "no:stepwise", "--import-mode=importlib", "--capture=sys",
+            # pytest's end-of-run gc passes cost 2 s with torch loaded, and catch nothing here.
+            "-p", "no:unraisableexception", "-p", "no:threadexception",
             "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # no third-party plugin in a grading run
     try:
         return pytest.main(args, plugins=[plugin])
     finally:
+        if autoload is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = autoload
         for f in added:
             if f in sys.path:
                 sys.path.remove(f)

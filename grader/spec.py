@@ -94,6 +94,10 @@ def _walk(value, fn):
 def _short(value) -> str:
     if isinstance(value, torch.Tensor):
         return f"tensor{tuple(value.shape)}"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_short(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, list):
+        return "[" + ", ".join(_short(v) for v in value) + "]"
     return repr(value)
 
 

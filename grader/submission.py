@@ -196,7 +196,9 @@ def graph_hits(graph: list, rules: dict) -> list[dict]:
 
 
 def _out_of_memory(info: dict) -> bool:
-    return info.get("type") == "MemoryError" or "can't allocate memory" in str(info.get("message", ""))
+    message = str(info.get("message", ""))
+    return info.get("type") == "MemoryError" or "can't allocate memory" in message \
+        or "Cannot allocate memory" in message
 
 
 def forbidden_message(hits: list[dict], filename: str, target: str) -> str:

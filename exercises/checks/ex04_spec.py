@@ -122,7 +122,8 @@ def _index_variants(x, kwargs):
     _, idx = F.max_pool2d(x, **kwargs)
     h, w = x.shape[-2:]
     (kh, kw), (ph, pw) = _pair(kwargs["kernel_size"]), _pair(kwargs.get("padding", 0))
-    (sh, sw), (dh, dw) = _pair(kwargs.get("stride") or kwargs["kernel_size"]), _pair(kwargs.get("dilation", 1))
+    sh, sw = _pair(kwargs.get("stride") or kwargs["kernel_size"])
+    dh, dw = _pair(kwargs.get("dilation", 1))
     row, col = idx // w, idx % w
     oh = torch.arange(idx.shape[-2]).view(-1, 1) * sh - ph
     ow = torch.arange(idx.shape[-1]).view(1, -1) * sw - pw

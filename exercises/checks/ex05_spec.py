@@ -36,9 +36,7 @@ def _edited(cell, edit):
 
 
 def _zero(name):
-    def edit(cell, hidden):
-        getattr(cell, name).zero_()
-    return edit
+    return lambda cell, hidden: getattr(cell, name).zero_()
 
 
 def _negate_z(cell, h):
@@ -62,13 +60,24 @@ def lstm_layer(cell, inputs, hx=None):
     return outputs, (h.squeeze(0), c.squeeze(0))
 
 
-def _unrolled(cell, inputs, hx=None, *, carry_c=True):
+def _c_restarted(cell, inputs, hx=None):
+    """run_lstm that carries h but restarts c from zeros at every step."""
     steps, state = [], hx
     for x_t in inputs.unbind(0):
         h, c = cell(x_t, state)
         steps.append(h)
-        state = (h, c if carry_c else torch.zeros_like(c))
+        state = (h, torch.zeros_like(c))
     return torch.stack(steps), (h, c)
+
+
+def _outputs_of_c(cell, inputs, hx=None):
+    """run_lstm that stacks the cell states instead of the hidden states."""
+    _, (h, c) = lstm_layer(cell, inputs, hx)
+    cs, state = [], hx
+    for x_t in inputs.unbind(0):
+        state = cell(x_t, state)
+        cs.append(state[1])
+    return torch.stack(cs), (h, c)
 
 
 LSTM_MISCONCEPTIONS = (
@@ -98,7 +107,8 @@ GRU_MISCONCEPTIONS = (
                   "h' = (1 - z) * n + z * h: z keeps the OLD state"),
     Misconception("bias_hh ignored", lambda m, *a, **k: _edited(m, _zero("bias_hh"))(*a, **k),
                   "add both biases; b_hn sits inside the reset gate: r * (h W_hn^T + b_hn)"),
-    Misconception("b_hn outside the reset gate", lambda m, *a, **k: _edited(m, _b_hn_outside_reset)(*a, **k),
+    Misconception("b_hn outside the reset gate",
+                  lambda m, *a, **k: _edited(m, _b_hn_outside_reset)(*a, **k),
                   "PyTorch multiplies the whole hidden projection by r, bias included: "
                   "n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn))"),
     Misconception("hx ignored", lambda m, x, hx=None: m(x),
@@ -106,25 +116,16 @@ GRU_MISCONCEPTIONS = (
 )
 
 RUN_LSTM_MISCONCEPTIONS = (
-    Misconception("state not carried", lambda m, x, hx=None: (torch.stack([m(x_t, hx)[0] for x_t in x]),
-                                                              m(x[-1], hx)),
+    Misconception("state not carried",
+                  lambda m, x, hx=None: (torch.stack([m(x_t, hx)[0] for x_t in x]), m(x[-1], hx)),
                   "feed each step the state (h, c) returned by the previous step"),
-    Misconception("cell state not carried", lambda m, x, hx=None: _unrolled(m, x, hx, carry_c=False),
+    Misconception("cell state not carried", _c_restarted,
                   "carry c as well as h from step to step"),
-    Misconception("outputs are the cell states", lambda m, x, hx=None: _outputs_of_c(m, x, hx),
+    Misconception("outputs are the cell states", _outputs_of_c,
                   "outputs[t] is the hidden state h of step t, not the cell state c"),
     Misconception("hx ignored", lambda m, x, hx=None: lstm_layer(m, x),
                   "start from the given (h0, c0); only hx=None means zeros"),
 )
-
-
-def _outputs_of_c(cell, inputs, hx=None):
-    _, (h, c) = lstm_layer(cell, inputs, hx)
-    cs, state = [], hx
-    for x_t in inputs.unbind(0):
-        state = cell(x_t, state)
-        cs.append(state[1])
-    return torch.stack(cs), (h, c)
 
 
 def _cell_spec(name, reference, misconceptions, outputs, hx_paths):
@@ -146,49 +147,58 @@ RUN_LSTM = ModuleSpec(
     grad_wrt=(0, (1, 0), (1, 1), *(f"param:{p}" for p in PARAMS)))
 
 
-def _lstm(id, init, n, *, hx=True, low=-1.0, high=1.0, hint=None, **init_kwargs):
-    """An LSTMCell sample: init (input_size, H), batch n (None: unbatched)."""
+def _cell_sample(states, name, init, n, *, hx=True, low=-1.0, high=1.0, hint=None, **init_kwargs):
+    """A cell sample: init (input_size, H), batch n (None: unbatched), ``states`` tensors in hx."""
     size, hidden = init
     shape = () if n is None else (n,)
-    state = (T(*shape, hidden, low=low, high=high), T(*shape, hidden, low=low, high=high))
-    args = (T(*shape, size, low=low, high=high), state) if hx else (T(*shape, size, low=low, high=high),)
-    return ModuleSample(id, args, init=init, init_kwargs=init_kwargs, hint=hint)
+    state = tuple(T(*shape, hidden, low=low, high=high) for _ in range(states))
+    args = (T(*shape, size, low=low, high=high),) + ((state if states > 1 else state[0],) if hx else ())
+    return ModuleSample(name, args, init=init, init_kwargs=init_kwargs, hint=hint)
 
 
-def _gru(id, init, n, *, hx=True, low=-1.0, high=1.0, hint=None, **init_kwargs):
-    size, hidden = init
-    shape = () if n is None else (n,)
-    args = (T(*shape, size, low=low, high=high),)
-    if hx:
-        args += (T(*shape, hidden, low=low, high=high),)
-    return ModuleSample(id, args, init=init, init_kwargs=init_kwargs, hint=hint)
+def lstm_sample(*args, **kwargs):
+    return _cell_sample(2, *args, **kwargs)
 
 
-def _seq(id, init, steps, n, *, hx=True, low=-1.0, high=1.0, hint=None, **init_kwargs):
+def gru_sample(*args, **kwargs):
+    return _cell_sample(1, *args, **kwargs)
+
+
+def seq_sample(name, init, steps, n, *, hx=True, low=-1.0, high=1.0, hint=None, **init_kwargs):
+    """A run_lstm sample: inputs (steps, n, input_size), hx = (h0, c0) or None."""
     size, hidden = init
     args = (T(steps, n, size, low=low, high=high),)
     if hx:
         args += ((T(n, hidden, low=low, high=high), T(n, hidden, low=low, high=high)),)
-    return ModuleSample(id, args, init=init, init_kwargs=init_kwargs, hint=hint)
+    return ModuleSample(name, args, init=init, init_kwargs=init_kwargs, hint=hint)
 
 
-UNBATCHED_HINT = "an input of shape (input_size,) comes with h and c of shape (H,); return (H,) tensors"
+def _zeros_hint(state):
+    return f"hx=None means {state} = zeros of shape (N, H), with the input's dtype and device"
+
+
+def _unbatched_hint(state):
+    return (f"if only unbatched cases fail: an input of shape (input_size,) comes with {state} of "
+            "shape (H,), and the outputs are (H,) too")
+
+
+NO_BIAS_HINT = "with bias=False there are no bias terms"
 
 LSTM_PUBLIC = [
-    _lstm("batched", (4, 5), 3),
-    _lstm("hx_none", (3, 4), 2, hx=False, hint="hx=None means h = c = zeros (N, H)"),
-    _lstm("unbatched", (4, 3), None, hint=UNBATCHED_HINT),
-    _lstm("no_bias", (4, 5), 3, bias=False, hint="with bias=False there are no bias terms"),
+    lstm_sample("batched", (4, 5), 3),
+    lstm_sample("hx_none", (3, 4), 2, hx=False, hint=_zeros_hint("h = c")),
+    lstm_sample("unbatched", (4, 3), None, hint=_unbatched_hint("h and c")),
+    lstm_sample("no_bias", (4, 5), 3, bias=False, hint=NO_BIAS_HINT),
 ]
 GRU_PUBLIC = [
-    _gru("batched", (4, 5), 3),
-    _gru("hx_none", (3, 4), 2, hx=False, hint="hx=None means h = zeros (N, H)"),
-    _gru("unbatched", (4, 3), None, hint="an input of shape (input_size,) gives h' of shape (H,)"),
-    _gru("no_bias", (4, 5), 3, bias=False, hint="with bias=False there are no bias terms"),
+    gru_sample("batched", (4, 5), 3),
+    gru_sample("hx_none", (3, 4), 2, hx=False, hint=_zeros_hint("h")),
+    gru_sample("unbatched", (4, 3), None, hint=_unbatched_hint("h")),
+    gru_sample("no_bias", (4, 5), 3, bias=False, hint=NO_BIAS_HINT),
 ]
 RUN_LSTM_PUBLIC = [
-    _seq("seq5", (3, 4), 5, 2),
-    _seq("seq4_no_hx", (2, 3), 4, 3, hx=False, hint="hx=None starts from h0 = c0 = zeros"),
+    seq_sample("seq5", (3, 4), 5, 2),
+    seq_sample("seq4_no_hx", (2, 3), 4, 3, hx=False, hint="hx=None starts from h0 = c0 = zeros (N, H)"),
 ]
 LAYOUTS = [
     ModuleSample("bias", init=(4, 5)),

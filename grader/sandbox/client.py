@@ -199,16 +199,18 @@ class Worker:
         self._watchdog.start()
 
     def _watch_memory(self):
+        """Kill the worker when it and every process it started hold more than the limit
+        (resident memory, summed over its uid when it has one of its own, else its session)."""
         limit_kb = (self.limits.memory_mb << 10) + 1_500_000  # + what the warm parent holds
         while self.alive:
             rss = _rss_kb(self.pid)
             if rss is None:
                 return
-            if rss > limit_kb:
+            if rss > limit_kb or _family_rss_kb(self.pid, self.uid) > limit_kb:
                 self._memory_exceeded = True
                 self.kill()
                 return
-            time.sleep(0.05)
+            time.sleep(0.1)
 
     def greet(self, *, timeout: float) -> None:
         """Read the hello the worker sends before it imports the submission: its layers."""
@@ -290,6 +292,27 @@ def kept_folders() -> list[str]:
     folders = [sys.prefix, sys.base_prefix, os.path.dirname(grader.__file__),
                *site.getsitepackages()]
     return sorted({os.path.realpath(f) for f in folders if os.path.isdir(f)})
+
+
+def _family_rss_kb(pid: int, uid: int | None) -> int:
+    """Resident memory of the worker's processes: all of ``uid``'s, or those of its session."""
+    total = 0
+    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+    with os.scandir("/proc") as entries:
+        for entry in entries:
+            if not entry.name.isdigit():
+                continue
+            try:
+                if uid is not None and entry.stat().st_uid != uid:
+                    continue
+                with open(f"/proc/{entry.name}/stat", "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+                if uid is None and int(fields[3]) != pid:  # field 6, the session id
+                    continue
+                total += int(fields[21]) * page_kb         # field 24, rss in pages
+            except (OSError, IndexError, ValueError):
+                continue
+    return total
 
 
 def _rss_kb(pid: int) -> int | None:

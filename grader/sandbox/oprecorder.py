@@ -81,37 +81,47 @@ class _DispatchRecorder(TorchDispatchMode):
         return func(*args, **(kwargs or {}))
 
 
-class _ThreadRecording:
-    """While a call runs, threads it starts record into the same hits (modes are per thread)."""
+class _ActiveHits:
+    """Forwards to the hits of the call in progress (None between calls)."""
 
-    def __init__(self, hits: _Hits):
-        self.hits = hits
-        self._original = None
+    current: _Hits | None = None
 
-    def __enter__(self):
-        self._original = threading.Thread._bootstrap_inner
-        original, hits = self._original, self.hits
+    def note(self, level: str, name: str, qualified: str):
+        hits = _ActiveHits.current
+        if hits is not None:
+            hits.note(level, name, qualified)
 
-        def bootstrap_inner(thread):
-            modes = [_FunctionRecorder(hits), _DispatchRecorder(hits)]
-            try:
-                for m in modes:
-                    m.__enter__()
-            except Exception:  # noqa: BLE001 - recording must never break the thread
-                modes = []
-            try:
-                original(thread)
-            finally:
-                for m in reversed(modes):
+
+def install_thread_hook() -> None:
+    """Make every thread started from now on record into the call in progress.
+
+    Modes are per thread, so a thread (or a pool) that the submission starts at import and
+    feeds during a call would otherwise run unrecorded. Installed in the worker before the
+    submission is imported, for the worker's whole life.
+    """
+    original = threading.Thread._bootstrap_inner
+    if getattr(original, "_course_hook", False):
+        return
+
+    def bootstrap_inner(thread):
+        active = _ActiveHits()
+        modes = [_FunctionRecorder(active), _DispatchRecorder(active)]
+        try:
+            for m in modes:
+                m.__enter__()
+        except Exception:  # noqa: BLE001 - recording must never break the thread
+            modes = []
+        try:
+            original(thread)
+        finally:
+            for m in reversed(modes):
+                try:
                     m.__exit__(None, None, None)
+                except Exception:  # noqa: BLE001
+                    pass
 
-        threading.Thread._bootstrap_inner = bootstrap_inner
-        return self
-
-    def __exit__(self, *exc):
-        if self._original is not None:
-            threading.Thread._bootstrap_inner = self._original
-        return False
+    bootstrap_inner._course_hook = True
+    threading.Thread._bootstrap_inner = bootstrap_inner
 
 
 class Recording:
@@ -124,8 +134,8 @@ class Recording:
 
     def __enter__(self):
         if self._hits is not None:
-            self._modes = [_ThreadRecording(self._hits), _FunctionRecorder(self._hits),
-                           _DispatchRecorder(self._hits)]
+            _ActiveHits.current = self._hits
+            self._modes = [_FunctionRecorder(self._hits), _DispatchRecorder(self._hits)]
             for m in self._modes:
                 m.__enter__()
         return self
@@ -134,6 +144,7 @@ class Recording:
         for m in reversed(self._modes):
             m.__exit__(None, None, None)
         self._modes = []
+        _ActiveHits.current = None
         return False
 
     def hits(self) -> list[dict]:

@@ -14,6 +14,7 @@ from . import wire
 from .drivers import DRIVERS
 from .isolation import confine, isolate_worker, plain_scratch
 from .limits import apply_limits
+from .oprecorder import install_thread_hook
 from .submission_code import SubmissionRaised, WorkerState, describe_exception
 
 
@@ -73,6 +74,7 @@ def child_main(chan, out_fd: int, spec: dict, zygote_layers: dict) -> None:
             torch.backends.cudnn.allow_tf32 = False
         layers = {**zygote_layers, **iso["layers"], "rlimits_refused": refused}
         wire.send(chan, {"hello": True, "layers": layers})
+        install_thread_hook()
         sys.path[:0] = [iso["scratch"]]
         serve(chan, WorkerState(iso["submission"], spec["module_name"]))
     except BaseException:  # noqa: BLE001 - report a start-up failure on the worker's stderr

@@ -104,10 +104,10 @@ AVG_EDGE = [
     Sample("big_values", (T(1, 3, 8, 8, low=-100, high=100), 3), {"padding": 1}),
 ]
 
-MAX_SAMPLES = MAX_EDGE + _random_samples(MAX_POOL2D, 16, seed=404)
-AVG_SAMPLES = AVG_EDGE + _random_samples(AVG_POOL2D, 16, seed=405)
+MAX_SAMPLES = MAX_EDGE + _random_samples(MAX_POOL2D, 10, seed=404)
+AVG_SAMPLES = AVG_EDGE + _random_samples(AVG_POOL2D, 10, seed=405)
 
-INDEX_SAMPLES = [MAX_EDGE[i] for i in (0, 1, 2, 3, 5, 8, 9, 10, 11)] + MAX_SAMPLES[-6:]
+INDEX_SAMPLES = [MAX_EDGE[i] for i in (0, 1, 3, 5, 8, 9, 10, 11)] + MAX_SAMPLES[-4:]
 
 MAX_ERRORS = [
     Sample("padding_over_half_kernel", (T(1, 2, 7, 7), 3), {"padding": 2},
@@ -131,9 +131,9 @@ AVG_ERRORS = [
 test_max_pool2d_forward_hidden = forward_check(MAX_POOL2D, MAX_SAMPLES, points=18)
 test_avg_pool2d_forward_hidden = forward_check(AVG_POOL2D, AVG_SAMPLES, points=18)
 test_max_pool2d_indices_hidden = indices_check(INDEX_SAMPLES, points=12)
-test_max_pool2d_gradients_hidden = gradient_check(MAX_POOL2D, MAX_SAMPLES[:20], points=10,
+test_max_pool2d_gradients_hidden = gradient_check(MAX_POOL2D, MAX_SAMPLES[:14], points=10,
                                                   dtypes=("float32", "float64"))
-test_avg_pool2d_gradients_hidden = gradient_check(AVG_POOL2D, AVG_SAMPLES[:20], points=10,
+test_avg_pool2d_gradients_hidden = gradient_check(AVG_POOL2D, AVG_SAMPLES[:14], points=10,
                                                   dtypes=("float32", "float64"))
 test_max_pool2d_errors = error_check(MAX_POOL2D, MAX_ERRORS, points=5)
 test_avg_pool2d_errors = error_check(AVG_POOL2D, AVG_ERRORS, points=5)

@@ -9,7 +9,8 @@ import dataclasses
 import math
 
 import torch
-from ex05_spec import (GRU_CELL, LAYOUTS, LSTM_CELL, RUN_LSTM, _gru, _lstm, _seq)
+from ex05_spec import (GRU_CELL, LAYOUTS, LSTM_CELL, RUN_LSTM, gru_sample, lstm_sample,
+                       seq_sample)
 
 from grader.modulespec import ModuleSample
 from grader.spec import Misconception, T
@@ -42,32 +43,32 @@ GRU_HIDDEN = dataclasses.replace(GRU_CELL, misconceptions=GRU_CELL.misconception
 ))
 
 LSTM_HIDDEN = [
-    _lstm("in7_h6_n5", (7, 6), 5),
-    _lstm("batch1", (3, 4), 1),
-    _lstm("input1_hidden1", (1, 1), 4),
-    _lstm("wide_state", (5, 3), 4, low=-2.0, high=2.0,
-          hint="c' = f * c + i * g: the forget gate scales the OLD cell state"),
-    _lstm("unbatched_hx_none", (5, 4), None, hx=False,
-          hint="unbatched with hx=None: zeros of shape (H,), outputs of shape (H,)"),
-    _lstm("no_bias_unbatched", (3, 5), None, bias=False),
-    _lstm("hidden_bigger", (2, 9), 3, low=-2.0, high=2.0),
+    lstm_sample("in7_h6_n5", (7, 6), 5),
+    lstm_sample("batch1", (3, 4), 1),
+    lstm_sample("input1_hidden1", (1, 1), 4),
+    lstm_sample("wide_state", (5, 3), 4, low=-2.0, high=2.0,
+                hint="c' = f * c + i * g: the forget gate scales the OLD cell state"),
+    lstm_sample("unbatched_hx_none", (5, 4), None, hx=False,
+                hint="unbatched with hx=None: zeros of shape (H,), outputs of shape (H,)"),
+    lstm_sample("no_bias_unbatched", (3, 5), None, bias=False),
+    lstm_sample("hidden_bigger", (2, 9), 3, low=-2.0, high=2.0),
 ]
 GRU_SAMPLES = [
-    _gru("in7_h6_n5", (7, 6), 5),
-    _gru("batch1", (3, 4), 1),
-    _gru("input1_hidden1", (1, 1), 4),
-    _gru("wide_state", (5, 3), 4, low=-2.0, high=2.0,
-         hint="h' = (1 - z) * n + z * h: z keeps the OLD state"),
-    _gru("unbatched_hx_none", (5, 4), None, hx=False),
-    _gru("no_bias_unbatched", (3, 5), None, bias=False),
-    _gru("hidden_bigger", (2, 9), 3, low=-2.0, high=2.0),
+    gru_sample("in7_h6_n5", (7, 6), 5),
+    gru_sample("batch1", (3, 4), 1),
+    gru_sample("input1_hidden1", (1, 1), 4),
+    gru_sample("wide_state", (5, 3), 4, low=-2.0, high=2.0,
+               hint="h' = (1 - z) * n + z * h: z keeps the OLD state"),
+    gru_sample("unbatched_hx_none", (5, 4), None, hx=False),
+    gru_sample("no_bias_unbatched", (3, 5), None, bias=False),
+    gru_sample("hidden_bigger", (2, 9), 3, low=-2.0, high=2.0),
 ]
 SEQ_SAMPLES = [
-    _seq("seq6", (3, 4), 6, 2, low=-2.0, high=2.0),
-    _seq("one_step", (4, 3), 1, 3),
-    _seq("batch1", (2, 5), 5, 1),
-    _seq("no_bias", (3, 3), 4, 2, bias=False),
-    _seq("long_no_hx", (2, 4), 9, 2, hx=False),
+    seq_sample("seq6", (3, 4), 6, 2, low=-2.0, high=2.0),
+    seq_sample("one_step", (4, 3), 1, 3),
+    seq_sample("batch1", (2, 5), 5, 1),
+    seq_sample("no_bias", (3, 3), 4, 2, bias=False),
+    seq_sample("long_no_hx", (2, 4), 9, 2, hx=False),
 ]
 ERRORS = [
     ModuleSample("input_3d", (T(2, 3, 4),), init=(4, 5), hint="a 3-D input is neither batched nor unbatched"),
@@ -83,10 +84,13 @@ def _uniform_bounds(reference):
     return {name: 1 / math.sqrt(reference.hidden_size) for name, _ in reference.named_parameters()}
 
 
+INIT_HINT = "initialise every parameter with nn.init.uniform_(p, -k, k), k = 1 / sqrt(hidden_size)"
+
 test_lstm_cell_parameters_hidden = module_parameters_check(LSTM_CELL, LAYOUTS_HIDDEN, points=2)
 test_gru_cell_parameters_hidden = module_parameters_check(GRU_CELL, LAYOUTS_HIDDEN, points=2)
-test_lstm_cell_init = module_init_check(LSTM_CELL, INIT, bounds=_uniform_bounds, points=2)
-test_gru_cell_init = module_init_check(GRU_CELL, INIT, bounds=_uniform_bounds, points=2)
+
+test_lstm_cell_init = module_init_check(LSTM_CELL, INIT, bounds=_uniform_bounds, points=2, hint=INIT_HINT)
+test_gru_cell_init = module_init_check(GRU_CELL, INIT, bounds=_uniform_bounds, points=2, hint=INIT_HINT)
 
 test_lstm_cell_forward_hidden = module_forward_check(LSTM_CELL, LSTM_HIDDEN, points=14)
 test_lstm_cell_gradients_hidden = module_gradient_check(LSTM_CELL, LSTM_HIDDEN, points=8,

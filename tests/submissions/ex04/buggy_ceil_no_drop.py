@@ -1,4 +1,5 @@
-"""Bug: ceil mode keeps a last window that starts in the right padding (the `(out - 1) * s >= H + p` rule is missing)."""
+"""Bug: ceil mode keeps a last window that starts in the right padding (the `(out - 1) * s >= H +
+p` rule is missing)."""
 import torch
 import torch.nn.functional as F
 

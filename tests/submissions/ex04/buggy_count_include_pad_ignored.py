@@ -1,4 +1,5 @@
-"""Bug: avg_pool2d always divides by kernel_size[0] * kernel_size[1] (count_include_pad=False and ceil-mode overhang ignored)."""
+"""Bug: avg_pool2d always divides by kernel_size[0] * kernel_size[1] (count_include_pad=False and
+ceil-mode overhang ignored)."""
 import torch
 import torch.nn.functional as F
 

@@ -1,4 +1,5 @@
-"""Bug: return_indices gives the position of the maximum inside its window (0 .. kH*kW-1) instead of its flat index in the input plane."""
+"""Bug: return_indices gives the position of the maximum inside its window (0 .. kH*kW-1) instead
+of its flat index in the input plane."""
 import torch
 import torch.nn.functional as F
 

@@ -1,4 +1,5 @@
-"""Bug: with count_include_pad=True a ceil-mode window past the padded edge is divided by the full kernel size instead of its clipped size."""
+"""Bug: with count_include_pad=True a ceil-mode window past the padded edge is divided by the full
+kernel size instead of its clipped size."""
 import torch
 import torch.nn.functional as F
 

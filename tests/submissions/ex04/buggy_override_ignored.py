@@ -1,4 +1,5 @@
-"""Bug: divisor_override is only used to skip counting, the sum is still divided by the window size."""
+"""Bug: divisor_override is only used to skip counting, the sum is still divided by the window
+size."""
 import torch
 import torch.nn.functional as F
 
