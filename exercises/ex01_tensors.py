@@ -5,8 +5,9 @@ tensor operations. Off-limits (the grader records the ops your code runs, and a 
 earns no points while one of them is called): ``softmax``/``log_softmax`` in any form
 (``F.softmax``, ``torch.softmax``, ``Tensor.softmax``, ``softmin``...), ``logsumexp``,
 ``nll_loss``, ``cross_entropy`` (``nn.CrossEntropyLoss``), ``cdist``/``pdist``; and, inside
-``broadcast_shapes``, ``torch.broadcast_shapes``, ``numpy.broadcast_shapes`` and tensor
-broadcasting ops (``broadcast_tensors``, ``broadcast_to``, ``expand``).
+``broadcast_shapes``, ``torch.broadcast_shapes``, ``numpy.broadcast_shapes`` and letting
+tensors do the broadcasting (``broadcast_tensors``, ``broadcast_to``, ``expand``, or
+arithmetic between tensors of the given shapes).
 Everything else is allowed: ``exp``, ``log``, ``amax``, ``sum``, ``gather``, matmul, ``where``...
 
 What the checks look at: values against the PyTorch built-ins (computed in float64) for

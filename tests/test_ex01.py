@@ -78,7 +78,17 @@ def test_delegation_is_flagged(grade):
     for op in ("torch.broadcast_shapes", "aten._cdist_forward", "aten._softmax",
                "aten._log_softmax", "aten.nll_loss_forward"):
         assert op in ops, sorted(ops)
-    assert result.score <= 5, summary(result)
+    assert result.score == 0, summary(result)
+
+
+@pytest.mark.parametrize("name,op", [("delegate_broadcast_numpy.py", "numpy.broadcast_shapes"),
+                                     ("delegate_broadcast_meta.py", "tensor broadcasting (aten.add)")])
+def test_broadcast_delegation_is_flagged(grade, name, op):
+    """broadcast_shapes is pure Python: its delegations are seen by the ex01 driver."""
+    result = grade(EX, HERE / name)
+    assert op in {hit["op"] for hit in result.forbidden}, result.forbidden
+    lost = {c.name.split("[")[0] for c in result.checks if c.status != "passed" and c.device == "cpu"}
+    assert lost == {"broadcast_shapes", "broadcast_shapes_hidden", "broadcast_shapes_errors"}, lost
 
 
 def _load(path, name):

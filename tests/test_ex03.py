@@ -47,7 +47,9 @@ def test_buggy_variants_lose_points(grade, name):
 ])
 def test_delegation_is_flagged_with_its_line(grade, name, op, line):
     result = grade(EX, HERE / name)
-    assert result.score == 0, summary(result)  # error checks too: raising through the built-in
+    # At most the error checks: a raise that never reached the built-in (nn.Conv2d validating
+    # its arguments) is a legitimate error; one that went through it earns nothing.
+    assert result.score <= 8, summary(result)
     assert any(f["op"] == op and f["line"] == line for f in result.forbidden), result.forbidden
     forward = [c for c in result.checks if c.name.startswith("conv2d_forward[") and c.device == "cpu"]
     assert forward and all("forbidden built-in" in c.message for c in forward)

@@ -29,3 +29,9 @@ def test_scan_survives_files_that_do_not_tokenize(tmp_path):
 def test_graph_nodes_of_forbidden_ops_are_hits():
     hits = graph_hits(["AddBackward0", "ConvolutionBackward0", "Im2ColBackward0"], RULES)
     assert [h["op"] for h in hits] == ["autograd node ConvolutionBackward0"]
+
+
+def test_a_students_own_autograd_function_is_not_a_hit():
+    rules = {"forbidden": ["sigmoid*"], "allowed": []}
+    assert graph_hits(["SigmoidFunctionBackward", "MulBackward0"], rules) == []
+    assert [h["op"] for h in graph_hits(["SigmoidBackward0"], rules)] == ["autograd node SigmoidBackward0"]

@@ -87,7 +87,9 @@ INPLACE_SAMPLES = [s for s in EDGE_SAMPLES if s.id in ("non_square_kernel", "pad
 test_conv2d_inputs_unchanged = inplace_check(CONV2D, INPLACE_SAMPLES, points=4)
 test_conv2d_errors = error_check(CONV2D, ERROR_SAMPLES, points=8)
 test_conv2d_speed = performance_check(CONV2D, MEDIUM, points=10, max_ratio=25,
-                                      reference="torch.nn.functional.conv2d")
+                                      reference="torch.nn.functional.conv2d",
+                                      hint="replace Python loops over output positions by tensor "
+                                           "operations (e.g. unfold + matmul)")
 
 
 # An ordinary pytest check, as an instructor writes one: bias passed positionally, in a

@@ -3,7 +3,9 @@
 ``broadcast_shapes`` is pure Python, so the op recorder cannot see a delegation to
 ``torch.broadcast_shapes`` (no tensor op runs). Here a profile hook records calls to the
 Python functions that already broadcast shapes (torch's and NumPy's, however the
-submission bound them), and the recorder watches for tensor broadcasting ops.
+submission bound them), the recorder watches for tensor broadcasting ops, and a dispatch
+mode notes elementwise ops that broadcast tensors of the very shapes asked about (e.g.
+``torch.empty(a, device="meta") + torch.empty(b, device="meta")``).
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import operator
 import sys
 
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from ..oprecorder import ForbiddenOps, Recording
 from ..submission_code import SubmissionRaised, run_submission
@@ -54,6 +57,24 @@ class _CallWatch:
         return False
 
 
+class _BroadcastWatch(TorchDispatchMode):
+    """Notes elementwise ops whose tensor arguments have different shapes, one of them a
+    shape the submission was asked about: PyTorch doing the broadcasting."""
+
+    def __init__(self, shapes, filename: str):
+        super().__init__()
+        self.targets = {(s,) if isinstance(s, int) else tuple(s) for s in shapes}
+        self.filename, self.hits = filename, {}
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        sizes = {tuple(a.shape) for a in args if isinstance(a, torch.Tensor)}
+        if len(sizes) > 1 and sizes & self.targets and torch.Tag.pointwise in func.tags:
+            op = f"tensor broadcasting (aten.{func.overloadpacket.__name__})"
+            line = _submission_line(sys._getframe(1), self.filename)
+            self.hits.setdefault((op, line), {"level": "aten", "op": op, "line": line})
+        return func(*args, **(kwargs or {}))
+
+
 def _submission_line(frame, filename: str):
     while frame is not None:
         if frame.f_code.co_filename == filename:
@@ -81,12 +102,13 @@ def broadcast_shapes(state, request):
                          rules.allowed if rules else ())
     recording = Recording(extra, state.path)
     watch = _CallWatch(_builtin_broadcasters(), state.path)
+    tensors = _BroadcastWatch(shapes, state.path)
     reply = {"output": None, "type": None, "raised": None}
     try:
-        with recording, watch:
+        with recording, watch, tensors:
             out = run_submission(lambda: fn(*shapes), state.path, "call")
         reply["output"], reply["type"] = _plain_shape(out), type(out).__name__
     except SubmissionRaised as raised:
         reply["raised"] = raised.info
-    reply["forbidden"] = recording.hits() + list(watch.hits.values())
+    reply["forbidden"] = recording.hits() + list(watch.hits.values()) + list(tensors.hits.values())
     return reply

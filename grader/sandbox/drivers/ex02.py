@@ -94,6 +94,21 @@ class _BackwardProbe:
         return False
 
 
+class _HitsOnRaise:
+    """What the submission called before it raised still counts (as in core.call)."""
+
+    def __init__(self, *sources):
+        self.sources = sources
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, tb):
+        if isinstance(error, SubmissionRaised):
+            error.info["forbidden"] = [hit for source in self.sources for hit in source()]
+        return False
+
+
 def _function_class(state, name):
     cls = state.attribute(name)
     if not (isinstance(cls, type) and issubclass(cls, torch.autograd.Function)):
@@ -127,7 +142,7 @@ def function(state, request):
     grad_outputs = to_device(list(request.get("grad_outputs") or []), device)
     recording = Recording(rules_of(request), state.path)
     probe = _BackwardProbe(cls, state.path)
-    with recording, probe:
+    with _HitsOnRaise(recording.hits), recording, probe:
         out = run_submission(lambda: cls.apply(*args), state.path, "call")
         grads = _backward_passes(state, out, leaves, grad_outputs) if grad_outputs else []
     return {"output": out, "grads": grads, "forbidden": recording.hits(),
@@ -145,7 +160,7 @@ def mlp(state, request):
     weight = to_device(request["g"], device)
     recording = Recording(rules_of(request), state.path)
     probes = [_BackwardProbe(linear, state.path), _BackwardProbe(sigmoid, state.path)]
-    with recording, probes[0], probes[1]:
+    with _HitsOnRaise(recording.hits), recording, probes[0], probes[1]:
         def forward():
             hidden = sigmoid.apply(linear.apply(leaves["x"], leaves["w1"], leaves["b1"]))
             return linear.apply(hidden, leaves["w2"], None)
@@ -174,7 +189,7 @@ def numerical_gradient(state, request):
     args = (f, x, request["eps"]) if request.get("eps_positional") else (f, x)
     kwargs = {"eps": request["eps"]} if "eps" in request and not request.get("eps_positional") else {}
     recording = Recording(rules_of(request), state.path)
-    with recording:
+    with _HitsOnRaise(recording.hits), recording:
         out = run_submission(lambda: fn(*args, **kwargs), state.path, "call")
     return {"output": out, "x_after": x, "f_calls": seen["calls"],
             "autograd": seen["requires_grad"], "forbidden": recording.hits()}
@@ -226,7 +241,8 @@ def logistic(state, request):
     x, y = to_device(request["x"], device), to_device(request["y"], device)
     recording = Recording(rules_of(request), state.path)
     autograd_calls: list = []
-    with recording, _OptimizerWatch(state.path) as optimizers, \
+    optimizers = _OptimizerWatch(state.path)
+    with _HitsOnRaise(recording.hits, lambda: optimizers.notes), recording, optimizers, \
             _AutogradWatch(state.path, autograd_calls, graphs=False):
         out = run_submission(lambda: fn(x, y, *request.get("args", []), **request.get("kwargs", {})),
                              state.path, "call")

@@ -1,10 +1,54 @@
 """Bug: cross_entropy treats negative targets as ignored and never looks at ignore_index,
 so ignore_index=0 or 1 (a valid class) has no effect."""
-import torch
-from _reference import reference as _ref
+from __future__ import annotations
 
-broadcast_shapes, pairwise_sq_dists = _ref.broadcast_shapes, _ref.pairwise_sq_dists
-softmax, log_softmax = _ref.softmax, _ref.log_softmax
+import torch
+
+REDUCTIONS = ("none", "mean", "sum")
+
+
+def _dims(shape) -> tuple[int, ...]:
+    if isinstance(shape, int) and not isinstance(shape, bool):
+        return (shape,)
+    if isinstance(shape, (tuple, list)) and all(isinstance(d, int) and not isinstance(d, bool)
+                                               for d in shape):
+        return tuple(shape)
+    raise ValueError(f"a shape must be an int or a tuple/list of ints, got {shape!r}")
+
+
+def broadcast_shapes(*shapes) -> tuple:
+    dims = [_dims(s) for s in shapes]
+    ndim = max((len(d) for d in dims), default=0)
+    out = [1] * ndim
+    for shape in dims:
+        # Shapes are aligned on their last dimension: shape[k] sits at out[ndim - len + k].
+        for i, size in enumerate(shape, start=ndim - len(shape)):
+            if size < 0:
+                raise ValueError(f"negative dimension {size} in shape {shape}")
+            if size == 1 or size == out[i]:
+                continue
+            if out[i] != 1:
+                raise ValueError(f"shapes {shapes} cannot be broadcast: dimension {i - ndim} "
+                                 f"has sizes {out[i]} and {size}")
+            out[i] = size
+    return tuple(out)
+
+
+def pairwise_sq_dists(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    x_sq = (x * x).sum(dim=1, keepdim=True)          # (N, 1)
+    y_sq = (y * y).sum(dim=1)                        # (M,)
+    # Rounding can make a zero distance slightly negative; a squared distance is >= 0.
+    return (x_sq + y_sq - 2 * (x @ y.T)).clamp_min(0)
+
+
+def softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
+    e = (x - x.amax(dim=dim, keepdim=True)).exp()
+    return e / e.sum(dim=dim, keepdim=True)
+
+
+def log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
+    shifted = x - x.amax(dim=dim, keepdim=True)
+    return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()
 
 
 def cross_entropy(logits, target, reduction="mean", ignore_index=-100):

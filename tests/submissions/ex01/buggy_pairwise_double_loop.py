@@ -1,9 +1,36 @@
 """Bug: pairwise_sq_dists is right but loops over every pair in Python (far too slow)."""
-import torch
-from _reference import reference as _ref
+from __future__ import annotations
 
-broadcast_shapes, softmax, log_softmax = _ref.broadcast_shapes, _ref.softmax, _ref.log_softmax
-cross_entropy = _ref.cross_entropy
+import torch
+
+REDUCTIONS = ("none", "mean", "sum")
+
+
+def _dims(shape) -> tuple[int, ...]:
+    if isinstance(shape, int) and not isinstance(shape, bool):
+        return (shape,)
+    if isinstance(shape, (tuple, list)) and all(isinstance(d, int) and not isinstance(d, bool)
+                                               for d in shape):
+        return tuple(shape)
+    raise ValueError(f"a shape must be an int or a tuple/list of ints, got {shape!r}")
+
+
+def broadcast_shapes(*shapes) -> tuple:
+    dims = [_dims(s) for s in shapes]
+    ndim = max((len(d) for d in dims), default=0)
+    out = [1] * ndim
+    for shape in dims:
+        # Shapes are aligned on their last dimension: shape[k] sits at out[ndim - len + k].
+        for i, size in enumerate(shape, start=ndim - len(shape)):
+            if size < 0:
+                raise ValueError(f"negative dimension {size} in shape {shape}")
+            if size == 1 or size == out[i]:
+                continue
+            if out[i] != 1:
+                raise ValueError(f"shapes {shapes} cannot be broadcast: dimension {i - ndim} "
+                                 f"has sizes {out[i]} and {size}")
+            out[i] = size
+    return tuple(out)
 
 
 def pairwise_sq_dists(x, y):
@@ -11,3 +38,31 @@ def pairwise_sq_dists(x, y):
     for i in range(x.shape[0]):
         rows.append(torch.stack([((x[i] - y[j]) ** 2).sum() for j in range(y.shape[0])]))
     return torch.stack(rows)
+
+
+def softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
+    e = (x - x.amax(dim=dim, keepdim=True)).exp()
+    return e / e.sum(dim=dim, keepdim=True)
+
+
+def log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
+    shifted = x - x.amax(dim=dim, keepdim=True)
+    return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()
+
+
+def cross_entropy(logits: torch.Tensor, target: torch.Tensor, reduction: str = "mean",
+                  ignore_index: int = -100) -> torch.Tensor:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    if logits.dim() < 2 or target.shape != logits.shape[:1] + logits.shape[2:]:
+        raise ValueError(f"expected logits (N, C, ...) and target (N, ...), got "
+                         f"{tuple(logits.shape)} and {tuple(target.shape)}")
+    keep = target != ignore_index
+    safe = torch.where(keep, target, torch.zeros_like(target))   # any valid class; masked below
+    picked = log_softmax(logits, dim=1).gather(1, safe.unsqueeze(1)).squeeze(1)
+    losses = torch.where(keep, -picked, torch.zeros_like(picked))
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    return losses.sum() / keep.sum()   # 0 / 0 = nan when every target is ignored, as PyTorch
