@@ -121,7 +121,7 @@ def _index_variants(x, kwargs):
     """Wrong index conventions a student may use, each from the built-in's own argmax."""
     _, idx = F.max_pool2d(x, **kwargs)
     h, w = x.shape[-2:]
-    ph, pw = _pair(kwargs.get("padding", 0))
+    kw, (ph, pw) = _pair(kwargs["kernel_size"])[1], _pair(kwargs.get("padding", 0))
     sh, sw = _pair(kwargs.get("stride") or kwargs["kernel_size"])
     dh, dw = _pair(kwargs.get("dilation", 1))
     row, col = idx // w, idx % w
