@@ -99,3 +99,19 @@ def test_hidden_messages_reveal_no_expected_values(grade):
     public = [c for c in result.checks if not c.hidden and c.status == "failed"]
     assert hidden and all("expected " not in c.message.split("worst element")[-1] for c in hidden)
     assert any("expected" in c.message for c in public)
+
+
+def test_stub_and_reference_expose_the_same_api():
+    """Our own files (not submissions), so importing them in the test process is fine."""
+    import importlib.util
+    import inspect
+
+    def api(path):
+        spec = importlib.util.spec_from_file_location(f"api_{path.parent.name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return {n: str(inspect.signature(getattr(module, n))) for n in dir(module)
+                if not n.startswith("_") and inspect.isfunction(getattr(module, n))
+                and getattr(module, n).__module__ == module.__name__}
+
+    assert api(REPO / "exercises" / "ex03_conv.py") == api(REPO / "solutions" / "ex03_conv.py")
