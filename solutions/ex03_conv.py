@@ -32,7 +32,15 @@ def _padding(padding, stride, dilation, kernel) -> tuple[int, int, int, int]:
     return pw, pw, ph, ph
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv2d(
+    input: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+) -> torch.Tensor:
     unbatched = input.dim() == 3
     x = input.unsqueeze(0) if unbatched else input
     if x.dim() != 4 or weight.dim() != 4:
