@@ -13,6 +13,7 @@ exact ``torch.Tensor`` on the CPU. Anything malformed raises ``WireError``.
 """
 from __future__ import annotations
 
+import ctypes
 import json
 import math
 import socket
@@ -113,7 +114,8 @@ def _tensor_bytes(t: torch.Tensor) -> bytes:
     t = t.to("cpu").contiguous()
     if t.numel() == 0:
         return b""
-    return t.reshape(-1).view(torch.uint8).numpy().tobytes()
+    # Straight from the tensor's memory: no numpy needed (torch does not depend on it).
+    return ctypes.string_at(t.data_ptr(), t.numel() * t.element_size())
 
 
 # ---------------------------------------------------------------- decoding
