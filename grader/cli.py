@@ -10,9 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from . import api, report
 from .manifest import ManifestError, find_course_root, load_course
-from .progress import Progress
 
 
 def _course_option(f):
@@ -86,17 +84,24 @@ def check(exercise, submission, as_json, devices, public_only, verbose, out_path
 
     Exit status: 0 at full marks, 1 below, 2 for usage or course.yaml errors.
     """
-    try:
-        course = _load(course_path)
-        console = Console(stderr=as_json)
-        progress = None if as_json else Progress(console)
-        result = api.check_exercise(course=course, exercise_id=exercise, submission=submission,
-                                    devices=devices or None, include_hidden=not public_only,
-                                    progress=progress)
-        if progress:
-            progress.stop()
-    except (ManifestError, api.UsageError) as e:
-        _fail(str(e))
+    from .sandbox.client import Sandbox
+
+    # The zygote imports torch in the background while this process imports it too.
+    with Sandbox() as sandbox:
+        from . import api, report
+        from .progress import Progress
+
+        try:
+            course = _load(course_path)
+            console = Console(stderr=as_json)
+            progress = None if as_json else Progress(console)
+            result = api.check_exercise(course=course, exercise_id=exercise, submission=submission,
+                                        devices=devices or None, include_hidden=not public_only,
+                                        progress=progress, sandbox=sandbox)
+            if progress:
+                progress.stop()
+        except (ManifestError, api.UsageError) as e:
+            _fail(str(e))
     if out_path:
         report.write_atomically(out_path, report.to_json(result))
     if as_json:

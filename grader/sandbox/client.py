@@ -18,7 +18,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from . import wire
 from .limits import WorkerLimits
 from .output import BoundedOutput
 
@@ -214,6 +213,7 @@ class Worker:
 
     def greet(self, *, timeout: float) -> None:
         """Read the hello the worker sends before it imports the submission: its layers."""
+        from . import wire  # imports torch: kept out of `Sandbox.start`, which runs first
         try:
             hello, _ = wire.recv(self.chan, deadline=time.monotonic() + timeout)
         except wire.WireError as e:
@@ -224,6 +224,7 @@ class Worker:
 
     def request(self, payload: dict, *, timeout: float):
         """Send one request; return the decoded reply or raise ``WorkerFailure``."""
+        from . import wire
         if not self.alive:
             raise WorkerFailure("crash", "the worker is not running")
         try:
