@@ -112,28 +112,37 @@ def check_exercise(*, course: LoadedCourse, exercise_id: str, submission: str | 
     plugin = GradingPlugin(context, progress=progress)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # the oracles are small; threads would only fight the workers
+    exit_code = 0
     try:
         exit_code = run_pytest([*public, *hidden], plugin, course.root)
+    except Exception as e:  # noqa: BLE001 - the result exists even when the run broke
+        result.problems.append(f"internal error while grading: {type(e).__name__}: {e}")
     finally:
         torch.set_num_threads(threads)
         result.output = "\n".join(context.close())[-8000:]
         if own_sandbox:
             sandbox.close()
+    _score(result, plugin, path, ex, exit_code)
+    result.sandbox = sandbox_layers(sandbox, context)
+    result.duration = time.monotonic() - started
+    return result
+
+
+def _score(result: ExerciseResult, plugin: GradingPlugin, path: Path, ex: Exercise,
+           exit_code: int) -> None:
+    """Outcomes to points, evidence and problems (a pure step after every worker has ended)."""
     result.checks = score_outcomes(plugin.outcomes)
     result.forbidden = forbidden_summary(plugin.outcomes)
     result.integrity = scan_source(path)
     if result.integrity:
         withhold(result.checks, result.integrity)
-    result.problems = [f"check file failed to load: {e}" for e in plugin.collection_errors]
+    result.problems += [f"check file failed to load: {e}" for e in plugin.collection_errors]
     if exit_code not in (0, 1) and not plugin.outcomes:
         result.problems.append(f"pytest could not run the checks (exit status {int(exit_code)})")
     declared = declared_total(plugin.outcomes)
-    if hidden and not result.problems and declared != ex.points:
+    if result.hidden_present and not result.problems and declared != ex.points:
         result.problems.append(f"the checks of {ex.id} declare {float(declared):g} points but "
                                f"course.yaml gives {ex.points:g}: fix the points markers or course.yaml")
-    result.sandbox = sandbox_layers(sandbox, context)
-    result.duration = time.monotonic() - started
-    return result
 
 
 def run_pytest(files, plugin: GradingPlugin, root: Path) -> int:
