@@ -219,6 +219,3 @@ def performance_check(spec: FunctionSpec, sample: Sample, *, points, max_ratio: 
 
     check.__doc__ = f"{spec.name} runs within {max_ratio:g}x of {reference}"
     return check
-
-
-_cases = cases  # the name templates outside this module used first

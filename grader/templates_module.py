@@ -22,7 +22,7 @@ from .modulespec import (ModuleSample, ModuleSpec, at_path, flat_tensors, grad_k
 from .outcomes import CheckFailure, SubmissionCrashed, SubmissionRaised
 from .submission import CallResult
 from .submission import _describe as describe_error
-from .templates import _cases, explained
+from .templates import cases, explained
 
 
 def short_traceback(check):
@@ -97,7 +97,7 @@ def compare_outputs(spec: ModuleSpec, actual, expected, *, tol, dtype, reveal_ex
 def module_forward_check(spec: ModuleSpec, samples, *, points, dtypes=("float32", "float64")):
     """Outputs (every tensor of a tuple), shapes, dtypes and devices against the built-in."""
 
-    @pytest.mark.parametrize("sample,dtype", _cases(samples, dtypes, points))
+    @pytest.mark.parametrize("sample,dtype", cases(samples, dtypes, points))
     @short_traceback
     def check(submission, sample, dtype, reveal_expected):
         module, state = spec.build_reference(sample, dtype)
@@ -132,7 +132,7 @@ def _check_devices(result: CallResult, device: str):
 def module_gradient_check(spec: ModuleSpec, samples, *, points, dtypes=("float64",)):
     """Gradients w.r.t. the inputs and parameters in ``spec.grad_wrt`` against autograd."""
 
-    @pytest.mark.parametrize("sample,dtype", _cases([s for s in samples if s.grad], dtypes, points))
+    @pytest.mark.parametrize("sample,dtype", cases([s for s in samples if s.grad], dtypes, points))
     @short_traceback
     def check(submission, sample, dtype, reveal_expected):
         module, state = spec.build_reference(sample, dtype)
@@ -231,7 +231,7 @@ def module_init_check(spec: ModuleSpec, sample: ModuleSample, *, bounds, points,
 def module_error_check(spec: ModuleSpec, samples, *, points, dtypes=("float32",)):
     """Invalid inputs raise an exception with a message."""
 
-    @pytest.mark.parametrize("sample,dtype", _cases(samples, dtypes, points))
+    @pytest.mark.parametrize("sample,dtype", cases(samples, dtypes, points))
     @short_traceback
     def check(submission, sample, dtype):
         try:
@@ -258,7 +258,7 @@ def module_error_check(spec: ModuleSpec, samples, *, points, dtypes=("float32",)
 def module_inplace_check(spec: ModuleSpec, samples, *, points, dtypes=("float32",)):
     """The inputs (tensors nested in tuples included) are unchanged after the call."""
 
-    @pytest.mark.parametrize("sample,dtype", _cases(samples, dtypes, points))
+    @pytest.mark.parametrize("sample,dtype", cases(samples, dtypes, points))
     @short_traceback
     def check(submission, sample, dtype):
         _, state = spec.build_reference(sample, dtype)

@@ -11,9 +11,9 @@ from ex02_spec import (DEFAULT_EPS_TOL, EXACT_EPS_TOL, GRAD_MISCONCEPTIONS, LOGI
                        NUMGRAD_MISCONCEPTIONS, central_differences, exact_gradient, fit_logistic)
 from grader.compare import assert_close, close_enough, describe_value
 from grader.outcomes import CheckFailure, ForbiddenOpUsed, SubmissionRaised
-from grader.spec import DEFAULT_TOLERANCES, DTYPES, FunctionSpec
+from grader.spec import DEFAULT_TOLERANCES, FunctionSpec
 from grader.submission import forbidden_message
-from grader.templates import explained, reference_grads
+from grader.templates import cases, explained, reference_grads
 
 
 def params(items, points, ids):
@@ -60,13 +60,8 @@ def run_function(submission, spec: FunctionSpec, args, *, grad_wrt=(), grad_outp
                        grad_wrt=list(grad_wrt), grad_outputs=list(grad_outputs))
 
 
-def _cases(samples, dtypes, points):
-    items = [(s, DTYPES[d]) for s in samples for d in dtypes]
-    return params(items, points, [f"{s.id}-{d}" for s in samples for d in dtypes])
-
-
 def function_forward_check(spec: FunctionSpec, samples, *, points, dtypes=("float32", "float64")):
-    @pytest.mark.parametrize("sample,dtype", _cases(samples, dtypes, points))
+    @pytest.mark.parametrize("sample,dtype", cases(samples, dtypes, points))
     def check(submission, sample, dtype, reveal_expected):
         args, _ = spec.inputs(sample, dtype)
         with explained(sample, args, {}, dtype, submission.device):
@@ -115,7 +110,7 @@ def compare_grads(spec, grads: dict, expected: dict, args, grad_out, tol, reveal
 
 
 def function_gradient_check(spec: FunctionSpec, samples, *, points, dtypes=("float64",)):
-    @pytest.mark.parametrize("sample,dtype", _cases(samples, dtypes, points))
+    @pytest.mark.parametrize("sample,dtype", cases(samples, dtypes, points))
     def check(submission, sample, dtype, reveal_expected):
         args, _ = spec.inputs(sample, dtype)
         keys = _grad_keys(spec, args)
@@ -134,7 +129,7 @@ def function_gradient_check(spec: FunctionSpec, samples, *, points, dtypes=("flo
 def function_jacobian_check(spec: FunctionSpec, samples, *, points):
     """gradcheck-style in float64: one backward pass per output element (the whole Jacobian)."""
 
-    @pytest.mark.parametrize("sample,dtype", _cases(samples, ("float64",), points))
+    @pytest.mark.parametrize("sample,dtype", cases(samples, ("float64",), points))
     def check(submission, sample, dtype, reveal_expected):
         args, _ = spec.inputs(sample, dtype)
         keys = _grad_keys(spec, args)

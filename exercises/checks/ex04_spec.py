@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from grader.compare import assert_close, describe_value
 from grader.outcomes import CheckFailure
 from grader.spec import FunctionSpec, Misconception, Sample, T, _as_double
-from grader.templates import _cases, explained
+from grader.templates import cases, explained
 
 
 def _pair(v):
@@ -166,7 +166,7 @@ def assert_indices(got, expected, x, kwargs, reveal_expected):
 def indices_check(samples, *, points, dtypes=("float32", "float64")):
     """max_pool2d(..., return_indices=True) returns (values, int64 indices into each plane)."""
 
-    @pytest.mark.parametrize("sample,dtype", _cases(samples, dtypes, points))
+    @pytest.mark.parametrize("sample,dtype", cases(samples, dtypes, points))
     def check(submission, sample, dtype, reveal_expected):
         args, kwargs = MAX_POOL2D.inputs(sample, dtype)
         kwargs = {**kwargs, "return_indices": True}

@@ -67,14 +67,40 @@ def _construct(state, request, device, recording):
     return instance
 
 
-def _leaves(wrt, args, kwargs, instance):
-    """Pick the tensors to differentiate: arg positions, kwarg names or ``param:<name>``."""
+def grad_key(key) -> str:
+    """The name a gradient comes back under: ``0``, ``bias``, ``param:weight``, ``1.0``
+    (the trusted side reads them with this very function)."""
+    return ".".join(map(str, key)) if isinstance(key, (list, tuple)) else str(key)
+
+
+def _replace(container, path, fn):
+    """``container`` with the element at ``path`` replaced by ``fn(element)`` (tuples rebuilt)."""
+    head, rest = path[0], path[1:]
+    items = list(container)
+    items[head] = fn(items[head]) if not rest else _replace(items[head], rest, fn)
+    return items if isinstance(container, list) else type(container)(items)
+
+
+def _at(container, path):
+    for step in path:
+        ok = isinstance(container, (list, tuple)) and isinstance(step, int) and step < len(container)
+        if not ok:
+            return None
+        container = container[step]
+    return container
+
+
+def _leaves(wrt, args, kwargs, module):
+    """Tensors to differentiate; replaces the chosen inputs by leaves that require grad."""
     leaves = {}
-    params = dict(instance.named_parameters()) if isinstance(instance, torch.nn.Module) else {}
+    params = dict(module.named_parameters()) if isinstance(module, torch.nn.Module) else {}
     for key in wrt:
-        if isinstance(key, int) and key < len(args) and isinstance(args[key], torch.Tensor):
-            args[key] = args[key].detach().requires_grad_(True)
-            leaves[str(key)] = args[key]
+        path = list(key) if isinstance(key, (list, tuple)) else [key] if isinstance(key, int) else None
+        if path is not None and isinstance(_at(args, path), torch.Tensor):
+            def leaf(t, name=grad_key(key)):
+                leaves[name] = t.detach().requires_grad_(True)
+                return leaves[name]
+            args[:] = _replace(args, path, leaf)
         elif isinstance(key, str) and key.startswith("param:") and key[6:] in params:
             leaves[key] = params[key[6:]]
         elif isinstance(key, str) and isinstance(kwargs.get(key), torch.Tensor):

@@ -19,13 +19,7 @@ import torch
 from ..oprecorder import Recording, graph_ops
 from ..submission_code import run_submission
 from . import driver
-from .core import _backward, flat_tensors, rules_of, to_device
-
-
-def grad_key(key) -> str:
-    """The name a gradient comes back under: ``0``, ``bias``, ``param:weight``, ``1.0``
-    (``grader.modulespec.grad_key`` reads them with the same rule)."""
-    return ".".join(map(str, key)) if isinstance(key, (list, tuple)) else str(key)
+from .core import _backward, _leaves, flat_tensors, rules_of, to_device
 
 
 def _build(state, request, device, recording):
@@ -44,42 +38,6 @@ def _build(state, request, device, recording):
             run_submission(lambda: module.load_state_dict(to_device(init["state"], device)),
                            state.path, "load_state_dict")
     return module
-
-
-def _replace(container, path, fn):
-    """``container`` with the element at ``path`` replaced by ``fn(element)`` (tuples rebuilt)."""
-    head, rest = path[0], path[1:]
-    items = list(container)
-    items[head] = fn(items[head]) if not rest else _replace(items[head], rest, fn)
-    return items if isinstance(container, list) else type(container)(items)
-
-
-def _at(container, path):
-    for step in path:
-        ok = isinstance(container, (list, tuple)) and isinstance(step, int) and step < len(container)
-        if not ok:
-            return None
-        container = container[step]
-    return container
-
-
-def _leaves(wrt, args, kwargs, module):
-    """Tensors to differentiate; replaces the chosen inputs by leaves that require grad."""
-    leaves = {}
-    params = dict(module.named_parameters()) if isinstance(module, torch.nn.Module) else {}
-    for key in wrt:
-        path = list(key) if isinstance(key, (list, tuple)) else [key] if isinstance(key, int) else None
-        if path is not None and isinstance(_at(args, path), torch.Tensor):
-            def leaf(t, name=grad_key(key)):
-                leaves[name] = t.detach().requires_grad_(True)
-                return leaves[name]
-            args[:] = _replace(args, path, leaf)
-        elif isinstance(key, str) and key.startswith("param:") and key[6:] in params:
-            leaves[key] = params[key[6:]]
-        elif isinstance(key, str) and isinstance(kwargs.get(key), torch.Tensor):
-            kwargs[key] = kwargs[key].detach().requires_grad_(True)
-            leaves[key] = kwargs[key]
-    return leaves
 
 
 def _layout(state, module):
